@@ -1,0 +1,142 @@
+// Elementwise, copy and where kernels of the TypeScript backend, over strided inputs.
+import type { TypedArray } from '../../core/index.ts';
+import type { Strided } from '../backend.ts';
+
+export function map(f: (x: number) => number, x: TypedArray, out: TypedArray): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+}
+
+export function mapGrad(
+  d: (x: number, y: number) => number,
+  x: TypedArray,
+  y: TypedArray,
+  g: TypedArray,
+  out: TypedArray,
+): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = g[i]! * d(x[i]!, y[i]!);
+}
+
+function allContiguous(shape: readonly number[], ...ss: Strided[]): boolean {
+  for (const s of ss) {
+    let acc = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] !== 1 && s.strides[i] !== acc) return false;
+      acc *= shape[i]!;
+    }
+  }
+  return true;
+}
+
+/**
+ * Walks `shape` in row-major order calling `inner(len, offsets...)` once per innermost row; the
+ * offsets of up to three strided operands advance like an odometer.
+ */
+function rows(
+  shape: readonly number[],
+  strides: (readonly number[])[],
+  starts: number[],
+  inner: (len: number, offs: number[]) => void,
+): void {
+  const nd = shape.length;
+  if (nd === 0) {
+    inner(1, starts.slice());
+    return;
+  }
+  const len = shape[nd - 1]!;
+  if (len === 0) return;
+  let outerCount = 1;
+  for (let i = 0; i < nd - 1; i++) outerCount *= shape[i]!;
+  const idx = new Array<number>(nd).fill(0);
+  const offs = starts.slice();
+  for (let o = 0; o < outerCount; o++) {
+    inner(len, offs);
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      for (let s = 0; s < offs.length; s++) offs[s]! += strides[s]![d]!;
+      if (idx[d]! < shape[d]!) break;
+      for (let s = 0; s < offs.length; s++) offs[s]! -= strides[s]![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function zip(
+  f: (a: number, b: number) => number,
+  a: Strided,
+  b: Strided,
+  shape: readonly number[],
+  out: TypedArray,
+): void {
+  const ad = a.data;
+  const bd = b.data;
+  if (allContiguous(shape, a, b)) {
+    const ao = a.offset;
+    const bo = b.offset;
+    for (let i = 0, n = out.length; i < n; i++) out[i] = f(ad[ao + i]!, bd[bo + i]!);
+    return;
+  }
+  const nd = shape.length;
+  const as = nd ? a.strides[nd - 1]! : 0;
+  const bs = nd ? b.strides[nd - 1]! : 0;
+  let o = 0;
+  rows(shape, [a.strides, b.strides], [a.offset, b.offset], (len, offs) => {
+    let ai = offs[0]!;
+    let bi = offs[1]!;
+    for (let i = 0; i < len; i++, ai += as, bi += bs) out[o++] = f(ad[ai]!, bd[bi]!);
+  });
+}
+
+export function where(c: Strided, a: Strided, b: Strided, shape: readonly number[], out: TypedArray): void {
+  const cd = c.data;
+  const ad = a.data;
+  const bd = b.data;
+  const nd = shape.length;
+  const cs = nd ? c.strides[nd - 1]! : 0;
+  const as = nd ? a.strides[nd - 1]! : 0;
+  const bs = nd ? b.strides[nd - 1]! : 0;
+  let o = 0;
+  rows(shape, [c.strides, a.strides, b.strides], [c.offset, a.offset, b.offset], (len, offs) => {
+    let ci = offs[0]!;
+    let ai = offs[1]!;
+    let bi = offs[2]!;
+    for (let i = 0; i < len; i++, ci += cs, ai += as, bi += bs) out[o++] = cd[ci] ? ad[ai]! : bd[bi]!;
+  });
+}
+
+export function copy(
+  src: Strided,
+  shape: readonly number[],
+  out: TypedArray,
+  outOffset = 0,
+  outStrides?: readonly number[],
+): void {
+  const sd = src.data;
+  const nd = shape.length;
+  const ss = nd ? src.strides[nd - 1]! : 0;
+  if (!outStrides) {
+    if (allContiguous(shape, src)) {
+      let n = 1;
+      for (const d of shape) n *= d;
+      if (sd.constructor === out.constructor) {
+        out.set(sd.subarray(src.offset, src.offset + n) as never, outOffset);
+      } else {
+        for (let i = 0; i < n; i++) out[outOffset + i] = sd[src.offset + i]!;
+      }
+      return;
+    }
+    let o = outOffset;
+    rows(shape, [src.strides], [src.offset], (len, offs) => {
+      let si = offs[0]!;
+      for (let i = 0; i < len; i++, si += ss) out[o++] = sd[si]!;
+    });
+    return;
+  }
+  const os = nd ? outStrides[nd - 1]! : 0;
+  rows(shape, [src.strides, outStrides], [src.offset, outOffset], (len, offs) => {
+    let si = offs[0]!;
+    let oi = offs[1]!;
+    for (let i = 0; i < len; i++, si += ss, oi += os) out[oi] = sd[si]!;
+  });
+}

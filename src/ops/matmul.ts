@@ -1,0 +1,116 @@
+// matmul (batched, broadcast batch dims) and the fused linear layer op y = x·Wᵀ + b.
+import { DTypeError, ShapeError, broadcastShapes, fmtShape, isFloat, promoteTypes, sizeOf } from '../core/index.ts';
+import type { Backend } from '../backend/backend.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { dense } from './types.ts';
+import type { OpSpec } from './types.ts';
+
+/**
+ * How the kernel should read the last two dims of `t` without a copy: row-major (trans=false) or
+ * column-major (trans=true, a transposed view). Returns null when neither fits.
+ */
+function layout(t: Tensor): { trans: boolean; ld: number } | null {
+  const nd = t.ndim;
+  const [r, c] = [t.shape[nd - 2]!, t.shape[nd - 1]!];
+  const [sr, sc] = [t.strides[nd - 2]!, t.strides[nd - 1]!];
+  if ((sc === 1 || c === 1) && (sr === c || r === 1)) return { trans: false, ld: Math.max(c, 1) };
+  if ((sr === 1 || r === 1) && (sc === r || c === 1)) return { trans: true, ld: Math.max(r, 1) };
+  return null;
+}
+
+/** Batch offsets of each matrix of `t` broadcast to `batch`. */
+function batchOffsets(t: Tensor, batch: readonly number[]): number[] {
+  const nb = t.ndim - 2;
+  const off = batch.length - nb;
+  const total = sizeOf(batch);
+  const out = new Array<number>(total);
+  const idx = new Array<number>(batch.length).fill(0);
+  for (let i = 0; i < total; i++) {
+    let o = t.offset;
+    for (let d = 0; d < nb; d++) if (t.shape[d] !== 1) o += idx[d + off]! * t.strides[d]!;
+    out[i] = o;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      if (++idx[d]! < batch[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Runs the kernel for a·b on tensors of at least 2 dims; returns the result data and shape. */
+export function matmulRaw(be: Backend, a0: Tensor, b0: Tensor, op = 'matmul'): { data: ReturnType<Backend['alloc']>; shape: number[] } {
+  const m = a0.shape[a0.ndim - 2]!;
+  const k = a0.shape[a0.ndim - 1]!;
+  const k2 = b0.shape[b0.ndim - 2]!;
+  const n = b0.shape[b0.ndim - 1]!;
+  if (k !== k2) {
+    throw new ShapeError(`${op}: inner dimensions must match; got ${fmtShape(a0.shape)} @ ${fmtShape(b0.shape)} (${k} vs ${k2})`);
+  }
+  const batch = broadcastShapes(op, a0.shape.slice(0, -2), b0.shape.slice(0, -2));
+  const dt = promoteTypes(a0.dtype, b0.dtype);
+  const a = layout(a0) ? a0 : a0.contiguous();
+  const b = layout(b0) ? b0 : b0.contiguous();
+  const la = layout(a)!;
+  const lb = layout(b)!;
+  const c = be.alloc(dt, sizeOf(batch) * m * n);
+  be.matmul({
+    a: a.data(), b: b.data(), c, m, n, k,
+    transA: la.trans, transB: lb.trans, lda: la.ld, ldb: lb.ld,
+    aOffsets: batchOffsets(a, batch), bOffsets: batchOffsets(b, batch),
+  });
+  return { data: c, shape: [...batch, m, n] };
+}
+
+function checkFloat(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) if (!isFloat(t.dtype)) throw new DTypeError(`${op}: float tensors; got ${t.dtype}. Convert with .cast('float32')`);
+}
+
+/** matmul of tensors with >= 2 dims (Tensor.matmul handles 1-d operands by reshaping). */
+export const matmulOp: OpSpec = {
+  name: 'matmul',
+  forward(be, [a, b]) {
+    checkFloat('matmul', a!, b!);
+    const { data, shape } = matmulRaw(be, a!, b!);
+    return dense(data, shape, data instanceof Float64Array ? 'float64' : 'float32');
+  },
+  backward: (g, c) => {
+    const a = c.input(0);
+    const b = c.input(1);
+    return [c.needs[0] ? g.matmul(b.mT) : null, c.needs[1] ? a.mT.matmul(g) : null];
+  },
+};
+
+/** linear(x, W, b) = x·Wᵀ + b with W of shape [out, in] (PyTorch's layout), fused in one op. */
+export const linearOp: OpSpec = {
+  name: 'linear',
+  forward(be, [x, w, bias]) {
+    checkFloat('linear', x!, w!);
+    if (w!.ndim !== 2 || x!.ndim < 1 || x!.shape[x!.ndim - 1] !== w!.shape[1]) {
+      throw new ShapeError(
+        `linear: input [..., in] and weight [out, in] with the same 'in'; got input ${fmtShape(x!.shape)} and weight ${fmtShape(w!.shape)}`,
+      );
+    }
+    const outF = w!.shape[0]!;
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+      throw new ShapeError(`linear: a bias of shape [${outF}]; got ${fmtShape(bias.shape)}`);
+    }
+    const x2 = x!.ndim === 2 ? x! : x!.reshape([-1, w!.shape[1]!]);
+    const { data } = matmulRaw(be, x2, w!.mT, 'linear');
+    if (bias) {
+      const bd = bias.contiguousData();
+      for (let i = 0; i < data.length; i += outF) for (let j = 0; j < outF; j++) data[i + j]! += bd[j]!;
+    }
+    return dense(data, [...x!.shape.slice(0, -1), outF], data instanceof Float64Array ? 'float64' : 'float32');
+  },
+  backward: (g, c) => {
+    const x = c.input(0);
+    const w = c.input(1);
+    const inF = w.shape[1]!;
+    const g2 = g.reshape([-1, w.shape[0]!]);
+    return [
+      c.needs[0] ? g2.matmul(w).reshape(x.shape) : null,
+      c.needs[1] ? g2.mT.matmul(x.reshape([-1, inF])) : null,
+      c.needs[2] ? g2.sum(0) : null,
+    ];
+  },
+};

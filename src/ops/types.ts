@@ -1,0 +1,52 @@
+// The shape of an op spec: forward (shape/dtype inference + kernel calls) and backward, side by side.
+import type { DType, TypedArray } from '../core/index.ts';
+import type { Backend } from '../backend/backend.ts';
+// Type-only: op specs receive and return tensors but never construct them (the engine does).
+import type { Tensor } from '../tensor/tensor.ts';
+
+/** A freshly computed, contiguous result. */
+export interface DenseResult {
+  kind: 'dense';
+  data: TypedArray;
+  shape: number[];
+  dtype: DType;
+}
+/** A view: the result shares the storage of `base` with new shape/strides/offset. */
+export interface ViewResult {
+  kind: 'view';
+  base: Tensor;
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+export type OpResult = DenseResult | ViewResult;
+
+/** What a backward rule sees of its forward call. */
+export interface GradCtx<A> {
+  readonly attrs: A;
+  /** Which inputs need a gradient; a rule may skip the work for the others. */
+  readonly needs: readonly boolean[];
+  /** The i-th input as saved at forward time (checked against in-place changes). */
+  input(i: number): Tensor;
+  /** The output as saved at forward time. */
+  output(): Tensor;
+  /** Anything the forward stashed (e.g. argmax indices). */
+  readonly saved: unknown;
+  /** g * d(x, y) elementwise, for unary ops' scalar derivatives. */
+  mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor;
+}
+
+/**
+ * One op, written once. `forward` checks shapes and dtypes (the only place they are checked) and
+ * calls backend kernels; `backward` returns one gradient per input (null where none flows), written
+ * with tensor ops. Gradients of broadcast inputs are reduced to the input's shape by the engine.
+ */
+export interface OpSpec<A = undefined> {
+  readonly name: string;
+  forward(be: Backend, inputs: readonly Tensor[], attrs: A): { out: OpResult; saved?: unknown };
+  backward?: (g: Tensor, ctx: GradCtx<A>) => readonly (Tensor | null)[];
+}
+
+export function dense(data: TypedArray, shape: number[], dtype: DType): { out: DenseResult } {
+  return { out: { kind: 'dense', data, shape, dtype } };
+}
