@@ -1,9 +1,5 @@
-// The public entry of neurona: tensors, autograd and the parts built on them.
-import { registerBackend } from './backend/backend.ts';
-import { tsBackend } from './backend/ts/index.ts';
-
-registerBackend(tsBackend);
-
+// The public entry of neurona: tensors and autograd at the top level, the rest as namespaces
+// (also importable from subpaths: neurona/nn, neurona/optim, neurona/data, ...).
 export * from './core/index.ts';
 export { getBackend, setBackend, registerBackend, listBackends } from './backend/backend.ts';
 export type { Backend, MatmulArgs, Strided } from './backend/backend.ts';

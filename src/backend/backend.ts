@@ -2,6 +2,7 @@
 // layers or broadcasting rules: ops hand them buffers, strides and sizes already checked.
 import type { DType, TypedArray } from '../core/index.ts';
 import { BackendError } from '../core/index.ts';
+import { tsBackend } from './ts/index.ts';
 
 /** A buffer read through strides (0 on broadcast dims), as the kernels take it. */
 export interface Strided {
@@ -65,13 +66,13 @@ export interface MatmulArgs {
   accumulate?: boolean;
 }
 
-const registry = new Map<string, Backend>();
-let current: Backend | null = null;
+const registry = new Map<string, Backend>([['ts', tsBackend]]);
+// The TypeScript backend is the default until another is selected.
+let current: Backend = tsBackend;
 
-/** Registers a backend under its name; the first registered one becomes the default. */
+/** Registers a backend under its name (select it with setBackend). */
 export function registerBackend(b: Backend): void {
   registry.set(b.name, b);
-  current ??= b;
 }
 
 /** Selects the backend that every following op runs on. */
@@ -83,7 +84,6 @@ export function setBackend(name: string): void {
 
 /** The backend ops run on now. */
 export function getBackend(): Backend {
-  if (!current) throw new BackendError('getBackend: a registered backend; got none. Import neurona (not a deep path) to register the TypeScript backend');
   return current;
 }
 

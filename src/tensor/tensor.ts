@@ -86,7 +86,7 @@ export class Node implements GradCtx<unknown> {
   readonly inShapes: number[][];
   private inputs: Tensor[] | null;
   private versions: number[];
-  private out: WeakRef<Tensor> | null = null;
+  private out: Tensor | null = null;
   private outVersion = 0;
   freed = false;
 
@@ -109,7 +109,7 @@ export class Node implements GradCtx<unknown> {
   }
 
   setOutput(t: Tensor): void {
-    this.out = new WeakRef(t);
+    this.out = t;
     this.outVersion = t.storage.version;
   }
 
@@ -129,7 +129,7 @@ export class Node implements GradCtx<unknown> {
   }
 
   output(): Tensor {
-    const t = this.out?.deref();
+    const t = this.out;
     if (!t) throw freedError(this.name);
     return this.checkSaved(t, this.outVersion, 'output');
   }
@@ -247,17 +247,22 @@ function backwardFrom(root: Tensor, gradient: Tensor, opts: BackwardOptions): vo
       if (nx instanceof Node) {
         const prev = grads.get(nx);
         grads.set(nx, prev ? prev.add(gr) : gr);
-      } else accumulate(nx, gr);
+      } else {
+        // A gradient the rule just computed (not g or a view of it, not returned twice) is owned by
+        // nobody else, so the leaf may keep it without a copy (PyTorch's AccumulateGrad does the same).
+        const fresh = gr.storage !== g.storage && gr.offset === 0 && gr.isContiguous && gs.every((o, j) => j === i || !o || o.storage !== gr.storage);
+        accumulate(nx, gr, fresh);
+      }
     }
     if (!opts.retainGraph) node.free();
   }
 }
 
 /** Adds a gradient into a leaf's `.grad` (a fresh contiguous tensor the first time). */
-function accumulate(leaf: Tensor, g: Tensor): void {
+function accumulate(leaf: Tensor, g: Tensor, fresh = false): void {
   const gc = g.dtype === leaf.dtype ? g : g.cast(leaf.dtype);
   if (!leaf.grad) {
-    leaf.grad = gradEnabled ? gc : gc.clone();
+    leaf.grad = gradEnabled || (fresh && gc === g) ? gc : gc.clone();
   } else if (gradEnabled) {
     leaf.grad = leaf.grad.add(gc);
   } else {
@@ -412,7 +417,8 @@ export class Tensor {
       }
       g = gradient.detach();
     }
-    const run = (): void => backwardFrom(this, g, opts);
+    // Like PyTorch, retainGraph defaults to createGraph.
+    const run = (): void => backwardFrom(this, g, { retainGraph: opts.retainGraph ?? opts.createGraph, createGraph: opts.createGraph });
     if (opts.createGraph) enableGrad(run);
     else noGrad(run);
   }

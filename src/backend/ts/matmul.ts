@@ -97,23 +97,55 @@ function direct(
   b: TypedArray, bOff: number, sbk: number, sbj: number,
   c: TypedArray, cOff: number, m: number, n: number, k: number, add: boolean,
 ): void {
-  if (sbj === 1) {
-    // Rows of B are contiguous: c[i,:] += a[i,k] * b[k,:].
-    const row = new Float64Array(n);
+  if (k === 1) {
+    // Outer product: c[i,j] = a[i]·b[j].
     for (let i = 0; i < m; i++) {
-      row.fill(0);
+      const av = a[aOff + i * sai]!;
+      const cb = cOff + i * n;
+      if (sbj === 1) {
+        if (add) for (let j = 0; j < n; j++) c[cb + j]! += av * b[bOff + j]!;
+        else for (let j = 0; j < n; j++) c[cb + j] = av * b[bOff + j]!;
+      } else {
+        for (let j = 0; j < n; j++) c[cb + j] = (add ? c[cb + j]! : 0) + av * b[bOff + j * sbj]!;
+      }
+    }
+    return;
+  }
+  if (sak === 1 && sbk === 1) {
+    // Both operands contiguous along k: unrolled dot products.
+    for (let i = 0; i < m; i++) {
+      const ab = aOff + i * sai;
+      for (let j = 0; j < n; j++) {
+        const bb = bOff + j * sbj;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let p = 0;
+        for (; p + 3 < k; p += 4) {
+          s0 += a[ab + p]! * b[bb + p]!;
+          s1 += a[ab + p + 1]! * b[bb + p + 1]!;
+          s2 += a[ab + p + 2]! * b[bb + p + 2]!;
+          s3 += a[ab + p + 3]! * b[bb + p + 3]!;
+        }
+        for (; p < k; p++) s0 += a[ab + p]! * b[bb + p]!;
+        const o = cOff + i * n + j;
+        c[o] = (add ? c[o]! : 0) + (s0 + s1 + s2 + s3);
+      }
+    }
+    return;
+  }
+  if (sbj === 1) {
+    // Rows of B are contiguous: c[i,:] += a[i,p] * b[p,:].
+    for (let i = 0; i < m; i++) {
+      const cb = cOff + i * n;
+      if (!add) for (let j = 0; j < n; j++) c[cb + j] = 0;
       for (let p = 0; p < k; p++) {
         const av = a[aOff + i * sai + p * sak]!;
         if (av === 0) continue;
         const bb = bOff + p * sbk;
-        for (let j = 0; j < n; j++) row[j]! += av * b[bb + j]!;
+        for (let j = 0; j < n; j++) c[cb + j]! += av * b[bb + j]!;
       }
-      const cb = cOff + i * n;
-      for (let j = 0; j < n; j++) c[cb + j] = (add ? c[cb + j]! : 0) + row[j]!;
     }
     return;
   }
-  // Dot products along k.
   for (let i = 0; i < m; i++) {
     const ab = aOff + i * sai;
     for (let j = 0; j < n; j++) {

@@ -1,0 +1,14 @@
+// neurona/nn: Module, Parameter, layers, activations, losses, init.
+export * from './module.ts';
+export * from './parameter.ts';
+export * from './layers/linear.ts';
+export * from './layers/activation.ts';
+export * from './layers/container.ts';
+export * from './layers/loss.ts';
+export * as init from './init.ts';
+export * as functional from './functional.ts';
+export {
+  relu, sigmoid, tanh, leakyRelu, elu, selu, softplus, gelu, softmax, logSoftmax, heaviside, sign, dropout,
+  mseLoss, l1Loss, bceLoss, bceWithLogitsLoss, crossEntropy, nllLoss, klDiv, checkFiniteLoss,
+} from './functional.ts';
+export type { Reduction, CrossEntropyOptions } from './functional.ts';

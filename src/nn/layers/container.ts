@@ -1,0 +1,55 @@
+// Sequential: modules applied in order, positional or named (like PyTorch's OrderedDict form).
+import { ValueError } from '../../core/index.ts';
+import { Tensor } from '../../tensor/index.ts';
+import { Module } from '../module.ts';
+
+const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at']);
+
+/**
+ * Applies its modules in order. `new Sequential(a, b, c)` names them 0, 1, 2;
+ * `new Sequential({ fc1: a, relu: b })` (or a Map) keeps the given names.
+ */
+export class Sequential extends Module {
+  #entries: [string, Module][] = [];
+
+  constructor(...layers: Module[] | [Record<string, Module> | Map<string, Module>]) {
+    super();
+    const first = layers[0];
+    if (layers.length === 1 && !(first instanceof Module)) {
+      const entries = first instanceof Map ? [...first.entries()] : Object.entries(first as Record<string, Module>);
+      for (const [k, m] of entries) this.add(m, k);
+    } else for (const m of layers as Module[]) this.add(m);
+  }
+
+  /** Appends a module (named by its position unless a name is given). */
+  add(m: Module, name = String(this.#entries.length)): this {
+    if (!(m instanceof Module)) throw new ValueError(`Sequential.add: a Module; got ${typeof m}`);
+    if (reserved.has(name) || this.#entries.some(([k]) => k === name)) {
+      throw new ValueError(`Sequential.add: a new, unreserved name; got '${name}'`);
+    }
+    this.#entries.push([name, m]);
+    (this as unknown as Record<string, Module>)[name] = m;
+    return this;
+  }
+
+  get length(): number {
+    return this.#entries.length;
+  }
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const e = this.#entries.at(i);
+    if (!e) throw new ValueError(`Sequential.at: an index in [${-this.length}, ${this.length - 1}]; got ${i}`);
+    return e[1];
+  }
+  override namedChildren(): [string, Module][] {
+    return this.#entries.slice();
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.#entries.map(([, m]) => m)[Symbol.iterator]();
+  }
+
+  forward(x: Tensor): Tensor {
+    for (const [, m] of this.#entries) x = m.forward(x);
+    return x;
+  }
+}

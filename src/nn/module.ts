@@ -1,0 +1,173 @@
+// Module: the base of every layer and model. Parameters and submodules are found by walking the
+// instance's own fields (Parameters, Modules, arrays of them) — no registration calls needed.
+import { ShapeError, ValueError, fmtShape, sameShape } from '../core/index.ts';
+import { Tensor, noGrad } from '../tensor/index.ts';
+import { Parameter } from './parameter.ts';
+
+const bufferNames = new WeakMap<Module, Set<string>>();
+
+/**
+ * Base class for layers and models (PyTorch's nn.Module). Subclasses set fields (Parameters,
+ * Modules, arrays of Modules) in the constructor and implement `forward`.
+ *
+ * ```ts
+ * class Net extends Module {
+ *   fc1 = new Linear(784, 256);
+ *   fc2 = new Linear(256, 10);
+ *   forward(x: Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+ * }
+ * ```
+ */
+export abstract class Module {
+  /** True in training mode (dropout active, batch statistics used). */
+  training = true;
+
+  /** The computation: subclasses define it. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Runs `forward` (the PyTorch `module(x)` call). */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Marks a field as a buffer: a tensor saved in stateDict but not trained (e.g. running stats). */
+  protected registerBuffer(name: string, value: Tensor): void {
+    let s = bufferNames.get(this);
+    if (!s) bufferNames.set(this, (s = new Set()));
+    s.add(name);
+    (this as unknown as Record<string, unknown>)[name] = value;
+  }
+
+  /** Direct submodules with their field names (array entries as `field.i`). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [k, v] of Object.entries(this)) {
+      if (v instanceof Module) out.push([k, v]);
+      else if (Array.isArray(v)) v.forEach((m, i) => m instanceof Module && out.push([`${k}.${i}`, m]));
+    }
+    return out;
+  }
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+  /** This module and all below it, depth first, with dotted names ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [k, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${k}` : k));
+    return out;
+  }
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** This module's own parameters (not its children's), by field name. */
+  protected ownParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [k, v] of Object.entries(this)) {
+      if (v instanceof Parameter) out.push([k, v]);
+      else if (Array.isArray(v)) v.forEach((p, i) => p instanceof Parameter && out.push([`${k}.${i}`, p]));
+    }
+    return out;
+  }
+
+  /** All parameters with dotted names (`0.weight`, `fc1.bias`), each once even if shared. */
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    for (const [mn, m] of this.namedModules(prefix)) {
+      for (const [pn, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([mn ? `${mn}.${pn}` : pn, p]);
+      }
+    }
+    return out;
+  }
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+  /** Buffers (running statistics...) with dotted names. */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [mn, m] of this.namedModules()) {
+      for (const b of bufferNames.get(m) ?? []) {
+        const t = (m as unknown as Record<string, unknown>)[b];
+        if (t instanceof Tensor) out.push([mn ? `${mn}.${b}` : b, t]);
+      }
+    }
+    return out;
+  }
+
+  /** Total number of parameter elements (trainable ones only with `trainableOnly`). */
+  numParameters(trainableOnly = false): number {
+    return this.parameters().reduce((a, p) => a + (trainableOnly && !p.requiresGrad ? 0 : p.size), 0);
+  }
+
+  /** Sets training mode on this module and all below it. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  /** Sets evaluation mode (dropout off, running statistics used). */
+  eval(): this {
+    return this.train(false);
+  }
+  /** Calls `fn` on every submodule, children first, then this one (like PyTorch). */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+  /** Clears the gradients of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Parameters and buffers by dotted name (tensors detached from the graph, sharing data). */
+  stateDict(): Record<string, Tensor> {
+    const sd: Record<string, Tensor> = {};
+    for (const [n, p] of this.namedParameters()) sd[n] = p.detach();
+    for (const [n, b] of this.namedBuffers()) sd[n] = b.detach();
+    return sd;
+  }
+
+  /**
+   * Copies values from a state dict. With `strict` (default), missing or unexpected keys are an
+   * error; shapes must always match.
+   */
+  loadStateDict(sd: Record<string, Tensor>, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const missingKeys = [...targets.keys()].filter((k) => !(k in sd));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !targets.has(k));
+    if (strict && (missingKeys.length || unexpectedKeys.length)) {
+      throw new ValueError(
+        `loadStateDict: the keys of this model; got missing [${missingKeys.join(', ')}] and unexpected [${unexpectedKeys.join(', ')}]`,
+      );
+    }
+    noGrad(() => {
+      for (const [k, t] of targets) {
+        const src = sd[k];
+        if (!src) continue;
+        if (!sameShape(src.shape, t.shape)) {
+          throw new ShapeError(`loadStateDict: '${k}' of shape ${fmtShape(t.shape)}; got ${fmtShape(src.shape)}`);
+        }
+        t.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Extra text shown inside the module's parentheses when printed. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** A PyTorch-like description of the module tree. */
+  toString(): string {
+    const kids = this.namedChildren();
+    const name = this.constructor.name;
+    if (!kids.length) return `${name}(${this.extraRepr()})`;
+    const lines = kids.map(([k, m]) => `  (${k}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${name}(\n${lines.join('\n')}\n)`;
+  }
+}

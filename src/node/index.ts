@@ -1,0 +1,2 @@
+// neurona/node: Node-only helpers (file access), e.g. loading MNIST from disk.
+export * from './mnist.ts';

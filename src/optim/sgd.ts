@@ -1,0 +1,93 @@
+// SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay.
+import { ValueError } from '../core/index.ts';
+import type { Tensor } from '../tensor/index.ts';
+import { Optimizer, checkNonNegative, definedOnly, stateBuffer } from './optimizer.ts';
+import type { FloatArray, OptimizerOptions, ParamGroup, ParamGroupInput, ParamState } from './optimizer.ts';
+
+/** SGD's options (PyTorch's defaults): g = ±∇ + wd·p; b = μ·b + (1-τ)·g; p -= lr·(nesterov ? g + μ·b : b). */
+export interface SGDOptions extends OptimizerOptions {
+  /** Learning rate γ (default 1e-3). */
+  lr: number;
+  /** Momentum factor μ (default 0: plain SGD). */
+  momentum: number;
+  /** Dampening τ of the gradient in the momentum buffer (default 0). */
+  dampening: number;
+  /** Nesterov momentum: step along g + μ·b (needs momentum > 0 and dampening 0). */
+  nesterov: boolean;
+  /** L2 penalty λ added to the gradient: g += λ·p (default 0). */
+  weightDecay: number;
+  /** Maximize the objective (the gradient's sign is flipped first). */
+  maximize: boolean;
+}
+
+/**
+ * SGD's update of one parameter over flat arrays (PyTorch's algorithm): g = ±∇ + wd·p;
+ * b = g on the first step, else μ·b + (1-τ)·g; p -= lr·(nesterov ? g + μ·b : b); without momentum p -= lr·g.
+ * `momentumBuffer` is null when momentum is 0.
+ */
+export function sgdUpdate(param: FloatArray, grad: FloatArray, momentumBuffer: FloatArray | null, firstStep: boolean, h: Readonly<SGDOptions>): void {
+  const { lr, momentum: mu, weightDecay: wd, nesterov } = h;
+  const sign = h.maximize ? -1 : 1;
+  const keep = 1 - h.dampening;
+  const n = param.length;
+  if (momentumBuffer === null || mu === 0) {
+    for (let i = 0; i < n; i++) {
+      const p = param[i]!;
+      param[i] = p - lr * (wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p);
+    }
+    return;
+  }
+  const buf = momentumBuffer;
+  for (let i = 0; i < n; i++) {
+    const p = param[i]!;
+    const g = wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p;
+    const b = firstStep ? g : mu * buf[i]! + keep * g;
+    buf[i] = b;
+    param[i] = p - lr * (nesterov ? g + mu * b : b);
+  }
+}
+
+/** Stochastic gradient descent (torch.optim.SGD): p -= lr·b with b = μ·b + (1-τ)·(∇ + wd·p), or Nesterov's g + μ·b. */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDOptions>>, options: Partial<SGDOptions> = {}) {
+    super(params, {
+      lr: 1e-3,
+      momentum: 0,
+      dampening: 0,
+      nesterov: false,
+      weightDecay: 0,
+      maximize: false,
+      ...definedOnly(options),
+    });
+  }
+
+  override get name(): string {
+    return 'SGD';
+  }
+
+  protected override checkOptions(o: SGDOptions): void {
+    super.checkOptions(o);
+    checkNonNegative(this.name, 'momentum', o.momentum);
+    checkNonNegative(this.name, 'weightDecay', o.weightDecay);
+    if (!Number.isFinite(o.dampening)) throw new ValueError(`SGD: a finite dampening; got ${o.dampening}`);
+    if (o.nesterov && (!(o.momentum > 0) || o.dampening !== 0)) {
+      throw new ValueError(
+        `SGD: nesterov with momentum > 0 and dampening 0; got momentum ${o.momentum}, dampening ${o.dampening}. ` +
+          'Set a momentum (e.g. 0.9) and no dampening, or turn nesterov off',
+      );
+    }
+  }
+
+  protected initState(): ParamState {
+    return {};
+  }
+
+  protected updateParam(param: FloatArray, grad: FloatArray, state: ParamState, group: ParamGroup<SGDOptions>): void {
+    if (group.momentum === 0) {
+      sgdUpdate(param, grad, null, false, group);
+      return;
+    }
+    const first = state.momentumBuffer === undefined;
+    sgdUpdate(param, grad, stateBuffer(state, 'momentumBuffer', param), first, group);
+  }
+}
