@@ -88,7 +88,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     }
     const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new ValueError(`${this.name}: a non-empty list of parameters; got an empty one`);
-    if (list.every((x) => x instanceof Tensor)) this.addParamGroup({ params: list as Tensor[] } as ParamGroupInput<O>);
+    if (list.every((x) => x instanceof Tensor)) this.addParamGroup({ params: list as Tensor[] } as unknown as ParamGroupInput<O>);
     else if (list.some((x) => x instanceof Tensor)) {
       throw new ValueError(`${this.name}: either tensors or param groups ({ params, ...options }); got a mix of both`);
     } else for (const g of list as ParamGroupInput<O>[]) this.addParamGroup(g);
@@ -139,7 +139,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     const merged = { ...this.defaults } as Record<string, unknown>;
     for (const [k, v] of Object.entries(group)) if (k !== 'params' && v !== undefined) merged[k] = v;
     merged.params = params;
-    const full = merged as ParamGroup<O>;
+    const full = merged as unknown as ParamGroup<O>;
     this.checkOptions(full);
     this.paramGroups.push(full);
   }
@@ -247,9 +247,9 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
         );
       }
       sg.params.forEach((idx, j) => byIndex.set(idx, group.params[j]!));
-      const opts = { ...group } as Record<string, unknown>;
+      const opts = { ...group } as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(sg)) if (k !== 'params') opts[k] = Array.isArray(v) ? [...(v as number[])] : v;
-      this.checkOptions(opts as ParamGroup<O>);
+      this.checkOptions(opts as unknown as ParamGroup<O>);
       return opts;
     });
     const state = new Map<Tensor, ParamState>();
@@ -271,7 +271,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
       state.set(p, st);
     }
     groups.forEach((opts, i) => {
-      const group = this.paramGroups[i]! as Record<string, unknown>;
+      const group = this.paramGroups[i]! as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(opts)) if (k !== 'params') group[k] = v;
     });
     this.state.clear();

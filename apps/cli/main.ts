@@ -1,0 +1,105 @@
+// The `neurona` command line (Node only; uses the library's public modules).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { formatConfusionMatrix } from '../../src/metrics/index.ts';
+import { NeuronaError } from '../../src/core/index.ts';
+import { defaultTrainMnistOptions, trainMnist } from './train-mnist.ts';
+import type { TrainReporter } from './train-mnist.ts';
+
+function int(name: string, min = 1) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}; got '${v}'`);
+    return n;
+  };
+}
+function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number; got '${v}'`);
+    return n;
+  };
+}
+function sizes(v: string): number[] {
+  const parts = v.split(',').filter((s) => s.trim() !== '').map(Number);
+  if (parts.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`hidden sizes must be positive integers like 256,256; got '${v}'`);
+  return parts;
+}
+
+/** A progress bar on a terminal; one line per epoch otherwise (logs, CI). */
+function reporter(quiet: boolean): TrainReporter {
+  const tty = process.stderr.isTTY === true;
+  let bar: cliProgress.SingleBar | null = null;
+  let last = 0;
+  return {
+    epochStart(epoch, epochs, steps) {
+      if (quiet || !tty) return;
+      bar = new cliProgress.SingleBar(
+        {
+          format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} | loss {loss} | accuracy {acc} | {sps} samples/s | eta {eta}s`,
+          hideCursor: true,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(steps, 0, { loss: '-', acc: '-', sps: '-' });
+    },
+    step({ step, loss, accuracy, samplesPerSec }) {
+      if (!bar) return;
+      const now = performance.now();
+      if (now - last < 100 && step !== bar.getTotal()) return;
+      last = now;
+      bar.update(step, { loss: loss.toFixed(4), acc: accuracy.toFixed(4), sps: Math.round(samplesPerSec) });
+    },
+    epochEnd(e) {
+      bar?.stop();
+      bar = null;
+      if (quiet) return;
+      console.log(
+        `epoch ${e.epoch}/${e.epochs} - loss: ${e.loss.toFixed(4)} - accuracy: ${e.accuracy.toFixed(4)} - ` +
+          `${e.seconds.toFixed(1)}s - ${Math.round(e.samplesPerSec)} samples/s - rss ${Math.round(e.rssMB)} MB`,
+      );
+    },
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('neurona').description('neurona: deep learning in TypeScript').showHelpAfterError();
+  const train = program.command('train').description('train a built-in model');
+  const d = defaultTrainMnistOptions;
+  train
+    .command('mnist')
+    .description('train an MLP on MNIST and print the test accuracy and confusion matrix')
+    .option('--hidden <sizes>', 'hidden layer sizes, comma separated', sizes, d.hidden)
+    .addOption(new Option('--activation <name>', 'hidden activation').choices(['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'gelu', 'leakyRelu']).default(d.activation))
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta']).default(d.optimizer))
+    .option('--lr <rate>', 'learning rate', positive('lr'), d.lr)
+    .option('--batch-size <n>', 'mini-batch size', int('batch-size'), d.batchSize)
+    .option('--epochs <n>', 'number of epochs', int('epochs'), d.epochs)
+    .option('--seed <n>', 'random seed', int('seed', 0), d.seed)
+    .option('--train-size <n>', 'use only the first n training images', int('train-size'))
+    .option('--test-size <n>', 'use only the first n test images', int('test-size'))
+    .option('--quiet', 'print only the result')
+    .action((o) => {
+      const r = trainMnist(
+        { hidden: o.hidden, activation: o.activation, optimizer: o.optimizer, lr: o.lr, batchSize: o.batchSize, epochs: o.epochs, seed: o.seed, trainSize: o.trainSize, testSize: o.testSize },
+        reporter(o.quiet === true),
+      );
+      if (!o.quiet) console.log(`\nconfusion matrix (rows: true digit, columns: predicted):\n${formatConfusionMatrix(r.confusion)}`);
+      console.log(`test accuracy: ${r.testAccuracy.toFixed(4)}`);
+    });
+  return program;
+}
+
+export function main(argv: string[]): void {
+  try {
+    buildProgram().parse(argv);
+  } catch (e) {
+    if (e instanceof NeuronaError) {
+      console.error(`error: ${e.message}`);
+      process.exitCode = 1;
+    } else throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('apps/cli/main.ts')) main(process.argv);
