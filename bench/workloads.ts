@@ -1,0 +1,68 @@
+// The benchmark workloads W1 and W2 of shared/workloads.md, on neurona. Timings exclude data loading.
+import { manualSeed, noGrad } from '../src/index.ts';
+import type { Tensor } from '../src/index.ts';
+import * as nn from '../src/nn/index.ts';
+import { Adam, SGD } from '../src/optim/index.ts';
+import { DataLoader, TensorDataset, oneHot } from '../src/data/index.ts';
+import { accuracy } from '../src/metrics/index.ts';
+import type { Mnist } from '../src/datasets/index.ts';
+
+export interface WorkloadResult {
+  seconds: number;
+  samplesPerSec: number;
+  testAccuracy: number;
+}
+
+function testAccuracy(model: nn.Module, x: Tensor, y: Tensor): number {
+  model.eval();
+  return accuracy(y, noGrad(() => model.forward(x).argmax(1)));
+}
+
+/** W1: MLP 784-256-256-10 ReLU, softmax cross-entropy, Adam 1e-3, batch 64, shuffled, one epoch of 60,000. */
+export function w1(data: Mnist, seed = 0): WorkloadResult {
+  manualSeed(seed);
+  const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const loader = new DataLoader(new TensorDataset(data.train.images, data.train.labels), { batchSize: 64, shuffle: true });
+  const t0 = performance.now();
+  for (const [x, y] of loader) {
+    const loss = nn.crossEntropy(model.forward(x!), y!);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, samplesPerSec: data.train.images.shape[0]! / seconds, testAccuracy: testAccuracy(model, data.test.images, data.test.labels) };
+}
+
+/**
+ * W2: the seed's from-scratch net 784-16(tanh)-10(sigmoid), squared error (gradient 2(ŷ − y) as the
+ * seed's mse_prime), plain SGD lr 0.1, batch size 1, 1,000 training samples, 10 epochs; tested on
+ * 1,000 other samples.
+ */
+export function w2(data: Mnist, seed = 0): WorkloadResult {
+  manualSeed(seed);
+  const x = data.train.images.narrow(0, 0, 1000);
+  const y = oneHot(data.train.labels.narrow(0, 0, 1000), 10);
+  const xs = Array.from({ length: 1000 }, (_, i) => x.narrow(0, i, 1).contiguous());
+  const ys = Array.from({ length: 1000 }, (_, i) => y.narrow(0, i, 1).contiguous());
+  const init = (t: Tensor): Tensor => nn.init.uniform_(t, -0.5, 0.5);
+  const model = new nn.Sequential(
+    new nn.Linear(784, 16, { weightInit: init, biasInit: init }), new nn.Tanh(),
+    new nn.Linear(16, 10, { weightInit: init, biasInit: init }), new nn.Sigmoid(),
+  );
+  const opt = new SGD(model.parameters(), { lr: 0.1 });
+  const t0 = performance.now();
+  for (let e = 0; e < 10; e++) {
+    for (let i = 0; i < 1000; i++) {
+      const loss = nn.mseLoss(model.forward(xs[i]!), ys[i]!, 'sum');
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const xt = data.train.images.narrow(0, 1000, 1000);
+  const yt = data.train.labels.narrow(0, 1000, 1000);
+  return { seconds, samplesPerSec: 10000 / seconds, testAccuracy: testAccuracy(model, xt, yt) };
+}
