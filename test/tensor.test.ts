@@ -78,7 +78,7 @@ test('shape ops: reshape, permute, transpose, squeeze, expand, flatten, concat, 
   const p = x.permute(2, 0, 1);
   assert.deepEqual(p.shape, [4, 2, 3]);
   assert.equal(p.index(1, 1, 2).item(), 1 * 12 + 2 * 4 + 1);
-  assert.deepEqual(x.transpose(0, 2).contiguous().reshape([-1]).toArray().slice(0, 3), [0, 12, 4]);
+  assert.deepEqual(Array.from(x.transpose(0, 2).contiguous().reshape([-1]).dataSync().slice(0, 3)), [0, 12, 4]);
   assert.deepEqual(tensor([[[1], [2]]]).squeeze().shape, [2]);
   assert.deepEqual(tensor([1, 2]).unsqueeze(1).shape, [2, 1]);
   assert.deepEqual(tensor([[1], [2]]).expand([2, 3]).toArray(), [[1, 1, 1], [2, 2, 2]]);

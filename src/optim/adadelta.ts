@@ -28,7 +28,7 @@ export function adadeltaUpdate(param: FloatArray, grad: FloatArray, squareAvg: F
   const n = param.length;
   for (let i = 0; i < n; i++) {
     const p = param[i]!;
-    const g = wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p;
+    const g = sign * grad[i]! + wd * p;
     const v = rho * squareAvg[i]! + c * g * g;
     squareAvg[i] = v;
     const u = accDelta[i]!;

@@ -30,7 +30,7 @@ export function adagradUpdate(param: FloatArray, grad: FloatArray, sum: FloatArr
   const n = param.length;
   for (let i = 0; i < n; i++) {
     const p = param[i]!;
-    const g = wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p;
+    const g = sign * grad[i]! + wd * p;
     const s = sum[i]! + g * g;
     sum[i] = s;
     param[i] = p - (clr * g) / (Math.sqrt(s) + eps);

@@ -45,20 +45,29 @@ export function adamUpdate(
   const c1 = 1 - b1;
   const c2 = 1 - b2;
   const n = param.length;
-  for (let i = 0; i < n; i++) {
-    let p = param[i]!;
-    const g = l2 === 0 ? sign * grad[i]! : sign * grad[i]! + l2 * p;
-    if (decay !== 1) p *= decay;
-    const m = b1 * expAvg[i]! + c1 * g;
-    expAvg[i] = m;
-    let v = b2 * expAvgSq[i]! + c2 * g * g;
-    expAvgSq[i] = v;
-    if (maxExpAvgSq !== null) {
-      const vm = maxExpAvgSq[i]!;
-      if (vm > v) v = vm;
-      else maxExpAvgSq[i] = v;
+  // Branch-free loop bodies (flags become coefficients): V8 does not unswitch loops on invariant flags.
+  if (maxExpAvgSq === null) {
+    for (let i = 0; i < n; i++) {
+      const p = param[i]!;
+      const g = sign * grad[i]! + l2 * p;
+      const m = b1 * expAvg[i]! + c1 * g;
+      const v = b2 * expAvgSq[i]! + c2 * g * g;
+      expAvg[i] = m;
+      expAvgSq[i] = v;
+      param[i] = p * decay - (stepSize * m) / (Math.sqrt(v) / bc2Sqrt + eps);
     }
-    param[i] = p - (stepSize * m) / (Math.sqrt(v) / bc2Sqrt + eps);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const p = param[i]!;
+    const g = sign * grad[i]! + l2 * p;
+    const m = b1 * expAvg[i]! + c1 * g;
+    const v = b2 * expAvgSq[i]! + c2 * g * g;
+    const vmax = Math.max(maxExpAvgSq[i]!, v);
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    maxExpAvgSq[i] = vmax;
+    param[i] = p * decay - (stepSize * m) / (Math.sqrt(vmax) / bc2Sqrt + eps);
   }
 }
 

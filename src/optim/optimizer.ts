@@ -8,9 +8,6 @@ export type FloatArray = Float32Array | Float64Array;
 /** One parameter's optimizer state: buffers shaped like the parameter (flat) and counters such as `step`. */
 export type ParamState = Record<string, Float32Array | Float64Array | number>;
 
-/** A hyperparameter value a param group can hold (numbers, flags, pairs such as Adam's betas). */
-export type OptionValue = number | boolean | readonly number[] | undefined;
-
 /** What every optimizer's options have: the learning rate (a scheduler also records `initialLr`). */
 export interface OptimizerOptions {
   lr: number;

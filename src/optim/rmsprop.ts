@@ -40,7 +40,7 @@ export function rmspropUpdate(
   const n = param.length;
   for (let i = 0; i < n; i++) {
     const p = param[i]!;
-    const g = wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p;
+    const g = sign * grad[i]! + wd * p;
     const v = alpha * squareAvg[i]! + c * g * g;
     squareAvg[i] = v;
     let d: number;

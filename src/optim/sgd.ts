@@ -26,24 +26,30 @@ export interface SGDOptions extends OptimizerOptions {
  * `momentumBuffer` is null when momentum is 0.
  */
 export function sgdUpdate(param: FloatArray, grad: FloatArray, momentumBuffer: FloatArray | null, firstStep: boolean, h: Readonly<SGDOptions>): void {
-  const { lr, momentum: mu, weightDecay: wd, nesterov } = h;
+  // Branch-free loop bodies (flags become coefficients): V8 does not unswitch loops on invariant flags.
+  const { lr, momentum: mu, weightDecay: wd } = h;
   const sign = h.maximize ? -1 : 1;
-  const keep = 1 - h.dampening;
   const n = param.length;
   if (momentumBuffer === null || mu === 0) {
     for (let i = 0; i < n; i++) {
       const p = param[i]!;
-      param[i] = p - lr * (wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p);
+      param[i] = p - lr * (sign * grad[i]! + wd * p);
     }
     return;
   }
   const buf = momentumBuffer;
+  if (firstStep) buf.fill(0);
+  // b = bm·b + bg·g (b = g on the first step); p -= lr·(cg·g + cb·b).
+  const bm = firstStep ? 0 : mu;
+  const bg = firstStep ? 1 : 1 - h.dampening;
+  const cg = h.nesterov ? 1 : 0;
+  const cb = h.nesterov ? mu : 1;
   for (let i = 0; i < n; i++) {
     const p = param[i]!;
-    const g = wd === 0 ? sign * grad[i]! : sign * grad[i]! + wd * p;
-    const b = firstStep ? g : mu * buf[i]! + keep * g;
+    const g = sign * grad[i]! + wd * p;
+    const b = bm * buf[i]! + bg * g;
     buf[i] = b;
-    param[i] = p - lr * (nesterov ? g + mu * b : b);
+    param[i] = p - lr * (cg * g + cb * b);
   }
 }
 

@@ -271,7 +271,7 @@ function accumulate(leaf: Tensor, g: Tensor, fresh = false): void {
 }
 
 /** An index spec item for `Tensor.index`: a number selects (drops the dim), a range slices. */
-export type IndexItem = number | null | '...' | readonly [number?, number?, number?] | Tensor;
+export type IndexItem = number | null | '...' | readonly [(number | null)?, (number | null)?, (number | null)?] | Tensor;
 
 /**
  * An n-dimensional array with automatic differentiation.

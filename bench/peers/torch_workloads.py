@@ -1,0 +1,74 @@
+"""W1 and W2 (shared/workloads.md) in PyTorch; prints one JSON line per workload.
+Usage: python3 torch_workloads.py [w1|w2|check5k]"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+from mnist import load
+
+torch.set_num_threads(1)  # fastest here: 1 torch thread, OpenBLAS's own threads
+xtr, ytr, xte, yte = load()
+Xtr, Ytr, Xte, Yte = map(torch.from_numpy, (xtr, ytr, xte, yte))
+
+
+def acc(model, x, y):
+    with torch.no_grad():
+        return (model(x).argmax(1) == y).float().mean().item()
+
+
+def w1():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    perm = torch.randperm(60000)
+    t0 = time.perf_counter()
+    for i in range(0, 60000, 64):
+        idx = perm[i:i + 64]
+        loss = loss_fn(model(Xtr[idx]), Ytr[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    s = time.perf_counter() - t0
+    return {'workload': 'W1', 'seconds': s, 'samplesPerSec': 60000 / s, 'testAccuracy': acc(model, Xte, Yte)}
+
+
+def w2():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 16), nn.Tanh(), nn.Linear(16, 10), nn.Sigmoid())
+    for p in model.parameters():
+        nn.init.uniform_(p, -0.5, 0.5)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x = Xtr[:1000]
+    y = torch.nn.functional.one_hot(Ytr[:1000], 10).float()
+    t0 = time.perf_counter()
+    for _ in range(10):
+        for i in range(1000):
+            loss = ((model(x[i:i + 1]) - y[i:i + 1]) ** 2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    s = time.perf_counter() - t0
+    return {'workload': 'W2', 'seconds': s, 'samplesPerSec': 10000 / s, 'testAccuracy': acc(model, Xtr[1000:2000], Ytr[1000:2000])}
+
+
+def check5k():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for e in range(5):
+        perm = torch.randperm(5000)
+        tot = 0
+        for i in range(0, 5000, 32):
+            idx = perm[i:i + 32]
+            loss = nn.functional.cross_entropy(model(Xtr[idx]), Ytr[idx])
+            opt.zero_grad(); loss.backward(); opt.step(); tot += loss.item() * len(idx)
+        print(e + 1, tot / 5000, file=sys.stderr)
+    return {'workload': 'check5k', 'testAccuracy': acc(model, Xte[:1000], Yte[:1000])}
+
+
+for name in sys.argv[1:] or ['w1', 'w2']:
+    print(json.dumps(globals()[name]()), flush=True)
