@@ -6,7 +6,7 @@ import { ValueError } from '../src/index.ts';
 import { trainMnist } from '../apps/cli/train-mnist.ts';
 import { buildProgram } from '../apps/cli/main.ts';
 
-test('MLP on 10,000 MNIST images reaches >= 90% test accuracy in 2 epochs (seed 0; PyTorch's same run: ~0.91)', () => {
+test('MLP on 10,000 MNIST images reaches >= 90% test accuracy in 2 epochs (seed 0; the same run in PyTorch: ~0.91)', () => {
   const r = trainMnist({ hidden: [128], activation: 'relu', optimizer: 'adam', lr: 1e-3, batchSize: 32, epochs: 2, seed: 0, trainSize: 10000, testSize: 1000 });
   assert.equal(r.epochs.length, 2);
   assert.ok(r.epochs[1]!.loss < r.epochs[0]!.loss, 'the training loss falls');
