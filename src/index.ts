@@ -1,6 +1,12 @@
-// The public entry of neurona: tensors and autograd at the top level, the rest as namespaces
-// (also importable from subpaths: neurona/nn, neurona/optim, neurona/data, ...).
+// The public entry of neurona: tensors and autograd at the top level, the other parts as namespaces
+// (`nn`, `optim`, `data`, `datasets`, `metrics`), also importable from their subpaths
+// (neurona/nn, neurona/optim, ...). Node-only loaders live in neurona/node.
 export * from './core/index.ts';
 export { getBackend, setBackend, registerBackend, listBackends } from './backend/backend.ts';
 export type { Backend, MatmulArgs, Strided } from './backend/backend.ts';
 export * from './tensor/index.ts';
+export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';
+export * as data from './data/index.ts';
+export * as datasets from './datasets/index.ts';
+export * as metrics from './metrics/index.ts';
