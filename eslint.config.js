@@ -13,7 +13,9 @@ const layers = {
   data: ['core', 'tensor'],
   metrics: ['core', 'tensor', 'data'],
   datasets: ['core', 'tensor', 'data'],
-  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics'],
+  io: ['core', 'tensor', 'nn', 'optim'],
+  model: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'io'],
+  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model'],
 };
 const all = Object.keys(layers);
 const layerRules = Object.entries(layers).map(([layer, allowed]) => ({

@@ -10,3 +10,4 @@ export * as optim from './optim/index.ts';
 export * as data from './data/index.ts';
 export * as datasets from './datasets/index.ts';
 export * as metrics from './metrics/index.ts';
+export * as keras from './model/index.ts';

@@ -12,3 +12,9 @@ export {
   mseLoss, l1Loss, bceLoss, bceWithLogitsLoss, crossEntropy, nllLoss, klDiv, checkFiniteLoss,
 } from './functional.ts';
 export type { Reduction, CrossEntropyOptions } from './functional.ts';
+export * from './layers/dense.ts';
+export * from './layers/normalization.ts';
+export * from './layers/noise.ts';
+export * from './layers/merge.ts';
+export * from './symbolic.ts';
+export * from './regularizers.ts';

@@ -1,8 +1,9 @@
 // Module: the base of every layer and model. Parameters and submodules are found by walking the
 // instance's own fields (Parameters, Modules, arrays of them) — no registration calls needed.
 import { ShapeError, ValueError, fmtShape, sameShape } from '../core/index.ts';
-import { Tensor, noGrad } from '../tensor/index.ts';
+import { Tensor, noGrad, zeros } from '../tensor/index.ts';
 import { Parameter } from './parameter.ts';
+import { SymbolicTensor } from './symbolic.ts';
 
 const bufferNames = new WeakMap<Module, Set<string>>();
 
@@ -21,13 +22,59 @@ const bufferNames = new WeakMap<Module, Set<string>>();
 export abstract class Module {
   /** True in training mode (dropout active, batch statistics used). */
   training = true;
+  /** Losses added during the last forward pass (activity regularisation); see addLoss. */
+  #losses: Tensor[] = [];
 
   /** The computation: subclasses define it. */
   abstract forward(...inputs: Tensor[]): Tensor;
 
-  /** Runs `forward` (the PyTorch `module(x)` call). */
-  call(...inputs: Tensor[]): Tensor {
-    return this.forward(...inputs);
+  /**
+   * Runs `forward` (the PyTorch `module(x)` call). Called on symbolic tensors (functional API), it
+   * records the call and returns a symbolic output whose shape comes from one forward pass on a
+   * dummy batch of one (in eval mode, without gradients), which also builds lazy layers.
+   */
+  call(...inputs: Tensor[]): Tensor;
+  call(...inputs: SymbolicTensor[]): SymbolicTensor;
+  call(...inputs: (Tensor | SymbolicTensor)[]): Tensor | SymbolicTensor {
+    if (inputs.length && inputs.every((x) => x instanceof SymbolicTensor)) return this.callSymbolic(inputs as SymbolicTensor[]);
+    if (inputs.some((x) => x instanceof SymbolicTensor)) {
+      throw new ValueError(`${this.constructor.name}.call: all tensors or all symbolic tensors; got a mix`);
+    }
+    return this.forward(...(inputs as Tensor[]));
+  }
+
+  private callSymbolic(inputs: SymbolicTensor[]): SymbolicTensor {
+    for (const x of inputs) {
+      if (x.shape[0] !== null || x.shape.slice(1).some((d) => d === null)) {
+        throw new ShapeError(`${this.constructor.name}.call: symbolic inputs with a null batch dim and known other dims; got ${x.toString()}`);
+      }
+    }
+    const modes = this.modules().map((m) => m.training);
+    this.eval();
+    let out: Tensor;
+    try {
+      out = noGrad(() => this.forward(...inputs.map((x) => zeros([1, ...(x.shape.slice(1) as number[])]))));
+    } finally {
+      this.modules().forEach((m, i) => (m.training = modes[i] ?? true));
+      this.clearLosses();
+    }
+    return new SymbolicTensor([null, ...out.shape.slice(1)], this, inputs, `${this.name ?? this.constructor.name}/output`);
+  }
+
+  /** An optional name (Keras-style models name their layers: dense, dense_1, ...). */
+  declare name?: string;
+
+  /** Adds a loss term for this forward pass (Keras' add_loss; used by activity regularisers). */
+  addLoss(loss: Tensor): void {
+    this.#losses.push(loss);
+  }
+  /** The loss terms added by this module and all below it since the last clearLosses. */
+  losses(): Tensor[] {
+    return this.modules().flatMap((m) => m.#losses);
+  }
+  /** Drops the added loss terms (the training loop calls this before each forward). */
+  clearLosses(): void {
+    for (const m of this.modules()) m.#losses = [];
   }
 
   /** Marks a field as a buffer: a tensor saved in stateDict but not trained (e.g. running stats). */
@@ -42,6 +89,7 @@ export abstract class Module {
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const [k, v] of Object.entries(this)) {
+      if (k === 'name') continue;
       if (v instanceof Module) out.push([k, v]);
       else if (Array.isArray(v)) v.forEach((m, i) => m instanceof Module && out.push([`${k}.${i}`, m]));
     }

@@ -3,7 +3,7 @@ import { ValueError } from '../../core/index.ts';
 import { Tensor } from '../../tensor/index.ts';
 import { Module } from '../module.ts';
 
-const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at']);
+const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 'name']);
 
 /**
  * Applies its modules in order. `new Sequential(a, b, c)` names them 0, 1, 2;
@@ -24,7 +24,7 @@ export class Sequential extends Module {
   /** Appends a module (named by its position unless a name is given). */
   add(m: Module, name = String(this.#entries.length)): this {
     if (!(m instanceof Module)) throw new ValueError(`Sequential.add: a Module; got ${typeof m}`);
-    if (reserved.has(name) || this.#entries.some(([k]) => k === name)) {
+    if (reserved.has(name) || name in this || this.#entries.some(([k]) => k === name)) {
       throw new ValueError(`Sequential.add: a new, unreserved name; got '${name}'`);
     }
     this.#entries.push([name, m]);
