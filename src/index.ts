@@ -11,3 +11,4 @@ export * as data from './data/index.ts';
 export * as datasets from './datasets/index.ts';
 export * as metrics from './metrics/index.ts';
 export * as keras from './model/index.ts';
+export * as io from './io/index.ts';

@@ -1,2 +1,3 @@
-// neurona/node: Node-only helpers (file access), e.g. loading MNIST from disk.
+// neurona/node: Node-only helpers (file access): loading MNIST from disk, atomic writes, state-dict files.
 export * from './mnist.ts';
+export * from './io.ts';

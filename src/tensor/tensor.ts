@@ -192,6 +192,10 @@ export function apply<A>(spec: OpSpec<A>, inputs: readonly Tensor[], attrs: A): 
   return t;
 }
 
+function dimList(dims: number | number[] | undefined): number[] | undefined {
+  return dims === undefined ? undefined : typeof dims === 'number' ? [dims] : dims;
+}
+
 /** Reduces a broadcast gradient to `shape` by summing over the broadcast dims. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
@@ -606,10 +610,10 @@ export class Tensor {
 
   /** Sum over `dims` (all when omitted); `keepdim` keeps them as size 1. */
   sum(dims?: number | number[], keepdim = false): Tensor {
-    return apply(reduceOps.sum, [this], { dims: dims === undefined ? undefined : typeof dims === 'number' ? [dims] : dims, keepdim });
+    return apply(reduceOps.sum, [this], { dims: dimList(dims), keepdim });
   }
   prod(dims?: number | number[], keepdim = false): Tensor {
-    return apply(reduceOps.prod, [this], { dims: dims === undefined ? undefined : typeof dims === 'number' ? [dims] : dims, keepdim });
+    return apply(reduceOps.prod, [this], { dims: dimList(dims), keepdim });
   }
   mean(dims?: number | number[], keepdim = false): Tensor {
     const axes = normAxes('mean', dims, this.ndim);
@@ -629,10 +633,10 @@ export class Tensor {
   }
   /** Largest values over `dims` (all when omitted); ties share the gradient. */
   amax(dims?: number | number[], keepdim = false): Tensor {
-    return apply(reduceOps.amax, [this], { dims: dims === undefined ? undefined : typeof dims === 'number' ? [dims] : dims, keepdim });
+    return apply(reduceOps.amax, [this], { dims: dimList(dims), keepdim });
   }
   amin(dims?: number | number[], keepdim = false): Tensor {
-    return apply(reduceOps.amin, [this], { dims: dims === undefined ? undefined : typeof dims === 'number' ? [dims] : dims, keepdim });
+    return apply(reduceOps.amin, [this], { dims: dimList(dims), keepdim });
   }
   /** Max of all elements, or `{values, indices}` along `dim` (like torch.max). */
   max(): Tensor;

@@ -1,0 +1,8 @@
+// The few globals the core uses that both browsers and Node provide (the core is type-checked
+// without DOM or Node types, so that Node built-ins cannot slip in).
+declare const console: {
+  log(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+};
+declare const performance: { now(): number };
