@@ -9,3 +9,5 @@ export * from './metrics.ts';
 export * from './registry.ts';
 export * from './summary.ts';
 export { l1, l2, l1l2, Regularizer } from '../nn/index.ts';
+export * from './serialization.ts';
+export * from './saving.ts';

@@ -65,7 +65,7 @@ export class Trainer {
   /** Set by a callback to stop fit. */
   stopTraining = false;
 
-  constructor(readonly module: Module, private readonly opts: CompileOptions) {
+  constructor(readonly module: Module, readonly opts: CompileOptions) {
     this.losses = (Array.isArray(opts.loss) ? opts.loss : [opts.loss]).map(resolveLoss);
     this.metrics = (opts.metrics ?? []).map(resolveMetric);
     this.lossWeights = opts.lossWeights;

@@ -9,7 +9,7 @@ export * as init from './init.ts';
 export * as functional from './functional.ts';
 export {
   relu, sigmoid, tanh, leakyRelu, elu, selu, softplus, gelu, softmax, logSoftmax, heaviside, sign, dropout,
-  mseLoss, l1Loss, bceLoss, bceWithLogitsLoss, crossEntropy, nllLoss, klDiv, checkFiniteLoss,
+  mseLoss, l1Loss, bceLoss, bceWithLogitsLoss, crossEntropy, nllLoss, klDiv, checkFiniteLoss, activations,
 } from './functional.ts';
 export type { Reduction, CrossEntropyOptions } from './functional.ts';
 export * from './layers/dense.ts';

@@ -1,3 +1,4 @@
 // neurona/node: Node-only helpers (file access): loading MNIST from disk, atomic writes, state-dict files.
 export * from './mnist.ts';
 export * from './io.ts';
+export * from './models.ts';

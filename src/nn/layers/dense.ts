@@ -34,7 +34,8 @@ export function resolveActivation(a: string | ((x: Tensor) => Tensor) | null | u
 export class Dense extends Linear {
   readonly activationName: string | null;
   private readonly act: ((x: Tensor) => Tensor) | null;
-  private readonly regs: DenseOptions;
+  /** The options it was made with (activation, regularisers...). */
+  readonly regs: DenseOptions;
 
   constructor(inFeatures: number | null, units: number, opts: DenseOptions = {}) {
     super(inFeatures, units, opts);
