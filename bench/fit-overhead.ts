@@ -4,13 +4,13 @@
 import { manualSeed } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
-import { DataLoader, TensorDataset } from '../src/data/index.ts';
+import { w1 } from './workloads.ts';
 import * as K from '../src/model/index.ts';
 import { loadMnistSync } from '../src/node/index.ts';
 
 const samples = Number(process.argv[2] ?? 20000);
 const runs = Number(process.argv[3] ?? 3);
-const data = loadMnistSync({ trainSize: samples, testSize: 1 });
+const data = loadMnistSync({ trainSize: samples, testSize: 100 });
 const x = data.train.images;
 const y = data.train.labels;
 
@@ -19,18 +19,7 @@ function net(): nn.Sequential {
 }
 
 function hand(): number {
-  manualSeed(0);
-  const model = net();
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
-  const t0 = performance.now();
-  for (const [xb, yb] of loader) {
-    const loss = nn.crossEntropy(model.forward(xb!), yb!);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  }
-  return (performance.now() - t0) / 1000;
+  return w1(data).seconds;
 }
 
 function fit(): number {

@@ -84,51 +84,43 @@ function binaryTargets(yTrue: Tensor, yPred: Tensor): Tensor {
   return yTrue.reshape(yPred.shape);
 }
 
-/** Keras' Precision: TP / (TP + FP) over all elements, predictions thresholded at 0.5. */
-export class Precision extends Metric {
-  private tp = 0;
-  private fp = 0;
-  constructor(name = 'precision', readonly threshold = 0.5) {
+/** True/false positives and false negatives over all elements, predictions thresholded. */
+abstract class ThresholdCounts extends Metric {
+  protected tp = 0;
+  protected fp = 0;
+  protected fn = 0;
+  constructor(name: string, readonly threshold = 0.5) {
     super(name);
   }
   reset(): void {
-    this.tp = 0;
-    this.fp = 0;
+    this.tp = this.fp = this.fn = 0;
   }
   update(yTrue: Tensor, yPred: Tensor): void {
     const t = binaryTargets(yTrue, yPred).contiguousData();
     const p = yPred.contiguousData();
     for (let i = 0; i < p.length; i++) {
-      if (p[i]! > this.threshold) {
-        if (t[i]! > 0.5) this.tp++;
-        else this.fp++;
-      }
+      const pos = p[i]! > this.threshold;
+      const actual = t[i]! > 0.5;
+      if (pos && actual) this.tp++;
+      else if (pos) this.fp++;
+      else if (actual) this.fn++;
     }
+  }
+}
+
+/** Keras' Precision: TP / (TP + FP) over all elements, predictions thresholded at 0.5. */
+export class Precision extends ThresholdCounts {
+  constructor(name = 'precision', threshold = 0.5) {
+    super(name, threshold);
   }
   result(): number {
     return this.tp + this.fp ? this.tp / (this.tp + this.fp) : 0;
   }
 }
 /** Keras' Recall: TP / (TP + FN) over all elements, predictions thresholded at 0.5. */
-export class Recall extends Metric {
-  private tp = 0;
-  private fn = 0;
-  constructor(name = 'recall', readonly threshold = 0.5) {
-    super(name);
-  }
-  reset(): void {
-    this.tp = 0;
-    this.fn = 0;
-  }
-  update(yTrue: Tensor, yPred: Tensor): void {
-    const t = binaryTargets(yTrue, yPred).contiguousData();
-    const p = yPred.contiguousData();
-    for (let i = 0; i < p.length; i++) {
-      if (t[i]! > 0.5) {
-        if (p[i]! > this.threshold) this.tp++;
-        else this.fn++;
-      }
-    }
+export class Recall extends ThresholdCounts {
+  constructor(name = 'recall', threshold = 0.5) {
+    super(name, threshold);
   }
   result(): number {
     return this.tp + this.fn ? this.tp / (this.tp + this.fn) : 0;
