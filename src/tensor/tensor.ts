@@ -356,19 +356,25 @@ export class Tensor {
     return this.storage.data;
   }
 
-  /** The elements in row-major order as a typed array (the storage itself when already laid out so). */
+  /**
+   * The elements in row-major order as a typed array: the storage itself (or a window on it) when
+   * already laid out so, else a copy. Treat it as read-only; use dataSync() for a private copy.
+   */
   contiguousData(): TypedArray {
     const d = this.storage.data;
-    if (this.offset === 0 && d.length === this.size && this.isContiguous) return d;
+    if (this.isContiguous) {
+      // The storage itself, or a no-copy window on it for a contiguous view (e.g. a narrow of rows).
+      return this.offset === 0 && d.length === this.size ? d : d.subarray(this.offset, this.offset + this.size);
+    }
     const out = allocArray(this.dtype, this.size);
     getBackend().copy({ data: d, offset: this.offset, strides: this.strides }, this.shape, out);
     return out;
   }
 
-  /** A copy of the elements in row-major order. */
+  /** A copy of the elements in row-major order (never shares memory with the tensor). */
   dataSync(): TypedArray {
     const c = this.contiguousData();
-    return c === this.storage.data ? c.slice() : c;
+    return c.buffer === this.storage.data.buffer ? c.slice() : c;
   }
 
   /** The value of a one-element tensor. */
