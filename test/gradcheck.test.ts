@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as ops from '../src/ops/index.ts';
 import type { OpSpec } from '../src/ops/index.ts';
 import type { GradcheckOptions } from '../src/index.ts';
-import { Tensor, concat, gradcheck, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
+import { Tensor, concat, gradcheck, gruGates, lstmGates, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
 
 const f64 = (shape: number[], lo?: number): Tensor => {
   const t = lo === undefined ? randn(shape, { dtype: 'float64' }) : rand(shape, { dtype: 'float64' }).add(lo);
@@ -69,6 +69,8 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   scatterAdd: () => [(x) => x.scatterAddInto([3, 4], 1, tensor([[0, 0], [1, 3], [2, 1]], { dtype: 'int32' })), [f64([3, 2])]],
   matmul: () => [(a, b) => a.matmul(b), [f64([2, 3, 4]), f64([4, 5])]],
   linear: () => [(x, w, b) => x.linear(w, b), [f64([5, 4]), f64([3, 4]), f64([3])]],
+  lstmGates: () => [(g, c) => lstmGates(g, c), [f64([3, 8]), f64([3, 2])]],
+  gruGates: () => [(x, h, p) => gruGates(x, h, p), [f64([3, 6]), f64([3, 6]), f64([3, 2])]],
 };
 
 // Ops without a backward rule (comparisons, arg-reductions...) are not differentiable by design.

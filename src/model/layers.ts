@@ -3,7 +3,8 @@
 import { ValueError } from '../core/index.ts';
 import type { Tensor } from '../tensor/index.ts';
 import {
-  Activation, Add, BatchNorm1d, Concatenate, Dense, Dropout, Flatten, GaussianNoise, Regularizer, resolveActivation,
+  Activation, Add, BatchNorm1d, Concatenate, Dense, Dropout, Embedding, Flatten, GRU, GaussianNoise, LSTM, RNN, Regularizer,
+  resolveActivation,
 } from '../nn/index.ts';
 import type { Module } from '../nn/index.ts';
 import { inputShapeHints } from './models.ts';
@@ -89,4 +90,35 @@ export function add(o: Common = {}): Add {
 /** Keras' Concatenate merge along `axis` (default -1). */
 export function concatenate(o: Common & { axis?: number } = {}): Concatenate {
   return common(new Concatenate(o.axis ?? -1), o);
+}
+
+interface RecurrentConfig extends Common {
+  units: number;
+  /** Return the whole sequence [B, T, units] instead of the last output [B, units] (default false). */
+  returnSequences?: boolean;
+  /** Dropout between stacked layers is not a Keras option; use a dropout layer. */
+  inputDim?: number;
+}
+
+function recurrentIn(o: RecurrentConfig, op: string): number {
+  const f = o.inputShape?.at(-1) ?? o.inputDim;
+  if (f === undefined) throw new ValueError(`${op}: the input feature count (inputShape: [T, F] or inputDim); got neither`);
+  return f;
+}
+
+/** Keras' SimpleRNN (tanh), batch-first: [B, T, F] -> [B, units] (or the sequence). */
+export function simpleRnn(o: RecurrentConfig): RNN {
+  return common(new RNN(recurrentIn(o, 'simpleRnn'), o.units, { batchFirst: true, returnSequences: o.returnSequences ?? false }), o);
+}
+/** Keras' LSTM, batch-first, PyTorch's gate layout and init. */
+export function lstm(o: RecurrentConfig): LSTM {
+  return common(new LSTM(recurrentIn(o, 'lstm'), o.units, { batchFirst: true, returnSequences: o.returnSequences ?? false }), o);
+}
+/** Keras' GRU, batch-first (PyTorch's variant: reset gate applied after the hidden matmul). */
+export function gru(o: RecurrentConfig): GRU {
+  return common(new GRU(recurrentIn(o, 'gru'), o.units, { batchFirst: true, returnSequences: o.returnSequences ?? false }), o);
+}
+/** Keras' Embedding(inputDim, outputDim): int32 indices -> vectors. */
+export function embedding(o: Common & { inputDim: number; outputDim: number }): Embedding {
+  return common(new Embedding(o.inputDim, o.outputDim), o);
 }

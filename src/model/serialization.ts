@@ -39,6 +39,24 @@ function simple(make: () => Module): LayerCodec {
   return { toConfig: () => ({}), fromConfig: () => make() };
 }
 
+function recurrentCodec(make: (i: number, h: number, o: nn.RecurrentOptions & { nonlinearity?: 'tanh' | 'relu' }) => Module): LayerCodec {
+  return {
+    toConfig: (m) => {
+      const r = m as nn.RecurrentBase;
+      const kind = (r as unknown as { kind: string }).kind;
+      return {
+        inputSize: r.inputSize, hiddenSize: r.hiddenSize, numLayers: r.numLayers, bias: r.bias, batchFirst: r.batchFirst,
+        dropout: r.dropout, bidirectional: r.bidirectional, returnSequences: r.returnSequences, nonlinearity: kind === 'RNN_RELU' ? 'relu' : 'tanh',
+      };
+    },
+    fromConfig: (c) =>
+      make(num(c, 'inputSize'), num(c, 'hiddenSize'), {
+        numLayers: num(c, 'numLayers'), bias: c.bias !== false, batchFirst: c.batchFirst === true, dropout: num(c, 'dropout'),
+        bidirectional: c.bidirectional === true, returnSequences: c.returnSequences !== false, nonlinearity: c.nonlinearity === 'relu' ? 'relu' : 'tanh',
+      }),
+  };
+}
+
 const activationNames = new Set(Object.keys(nn.activations));
 
 const codecs: Record<string, LayerCodec> = {
@@ -97,6 +115,13 @@ const codecs: Record<string, LayerCodec> = {
   Softmax: { toConfig: (m) => ({ dim: (m as nn.Softmax).dim }), fromConfig: (c) => new nn.Softmax(num(c, 'dim')) },
   LogSoftmax: { toConfig: (m) => ({ dim: (m as nn.LogSoftmax).dim }), fromConfig: (c) => new nn.LogSoftmax(num(c, 'dim')) },
   Concatenate: { toConfig: (m) => ({ axis: (m as nn.Concatenate).axis }), fromConfig: (c) => new nn.Concatenate(num(c, 'axis')) },
+  RNN: recurrentCodec((i, h, o) => new nn.RNN(i, h, o)),
+  LSTM: recurrentCodec((i, h, o) => new nn.LSTM(i, h, o)),
+  GRU: recurrentCodec((i, h, o) => new nn.GRU(i, h, o)),
+  Embedding: {
+    toConfig: (m) => ({ numEmbeddings: (m as nn.Embedding).numEmbeddings, embeddingDim: (m as nn.Embedding).embeddingDim }),
+    fromConfig: (c) => new nn.Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim')),
+  },
   Add: simple(() => new nn.Add()),
   ReLU: simple(() => new nn.ReLU()),
   Sigmoid: simple(() => new nn.Sigmoid()),

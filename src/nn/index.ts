@@ -18,3 +18,4 @@ export * from './layers/noise.ts';
 export * from './layers/merge.ts';
 export * from './symbolic.ts';
 export * from './regularizers.ts';
+export * from './layers/recurrent.ts';

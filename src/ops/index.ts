@@ -4,3 +4,4 @@ export * from './elementwise.ts';
 export * from './reduce.ts';
 export * from './movement.ts';
 export * from './matmul.ts';
+export * from './recurrent.ts';

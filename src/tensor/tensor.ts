@@ -26,7 +26,9 @@ import {
   gatherOp,
   indexAddOp,
   indexSelectOp,
+  gruGatesOp,
   linearOp,
+  lstmGatesOp,
   matmulOp,
   permuteOp,
   reduceOps,
@@ -886,6 +888,15 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const ta = a instanceof Tensor ? a : b instanceof Tensor ? b.wrap(a) : cond.float().wrap(a);
   const tb = b instanceof Tensor ? b : ta.wrap(b);
   return apply(whereOp, [cond, ta, tb], undefined);
+}
+
+/** The fused elementwise part of an LSTM step: (gates [B, 4H], c [B, H]) -> [B, 2H] = (h', c'). */
+export function lstmGates(gates: Tensor, c: Tensor): Tensor {
+  return apply(lstmGatesOp, [gates, c], undefined);
+}
+/** The fused elementwise part of a GRU step: (x·W_ihᵀ + b_ih, h·W_hhᵀ + b_hh, h) -> h'. */
+export function gruGates(xGates: Tensor, hGates: Tensor, h: Tensor): Tensor {
+  return apply(gruGatesOp, [xGates, hGates, h], undefined);
 }
 
 /** Joins tensors along an existing dim. */
