@@ -107,8 +107,9 @@ export abstract class RecurrentBase extends Module {
    * the last layer's final hidden state [B, D·H].
    */
   forward(x: Tensor): Tensor {
-    const r = this.forwardWithState(x);
-    if (this.returnSequences) return r.output;
+    if (this.returnSequences) return this.forwardWithState(x).output;
+    // Only the final state is needed: skip stacking the output sequence.
+    const r = this.forwardWithState(x, undefined, { skipOutput: true });
     const dirs = this.bidirectional ? 2 : 1;
     const last = r.state.h.narrow(0, r.state.h.shape[0]! - dirs, dirs);
     return dirs === 1 ? last.select(0, 0) : concat([last.select(0, 0), last.select(0, 1)], 1);
@@ -118,9 +119,10 @@ export abstract class RecurrentBase extends Module {
    * Runs the sequence from `state` (zeros by default) and returns the output sequence and the final
    * state. `lengths` (one per batch item) marks padded batches: steps past an item's length leave its
    * state unchanged and output zeros, so the final state is the one at its last real step (and the
-   * reverse direction starts at that step), as PyTorch's packed sequences do.
+   * reverse direction starts at that step), as PyTorch's packed sequences do. `skipOutput` returns
+   * only the last step's output (saves stacking the sequence when only the state is used).
    */
-  forwardWithState(x: Tensor, state?: RecurrentState, opts: { lengths?: number[] } = {}): { output: Tensor; state: RecurrentState } {
+  forwardWithState(x: Tensor, state?: RecurrentState, opts: { lengths?: number[]; skipOutput?: boolean } = {}): { output: Tensor; state: RecurrentState } {
     const name = this.constructor.name;
     if (x.ndim !== 3) throw new ShapeError(`${name}: input of shape ${this.batchFirst ? '[B, T, F]' : '[T, B, F]'}; got ${fmtShape(x.shape)}`);
     const seq = this.batchFirst ? x.transpose(0, 1) : x;
@@ -143,24 +145,26 @@ export abstract class RecurrentBase extends Module {
       masks = Array.from({ length: T }, (_, t) => tensor(lengths.map((n) => t < n)).reshape([B, 1]));
     }
     const isLstm = this.kind === 'LSTM';
-    let layerIn = seq;
+    // Layers pass per-step tensors to each other (no slicing of a stacked sequence, whose gradient
+    // would be scattered into a full-size zero tensor at every step).
+    let layerIn: Tensor[] = Array.from({ length: T }, (_, t) => seq.select(0, t));
     const hN: Tensor[] = [];
     const cN: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
-      const outs: Tensor[] = [];
+      const outs: Tensor[][] = [];
       for (let d = 0; d < dirs; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
         const idx = l * dirs + d;
         let h = state?.h ? state.h.select(0, idx) : zeros([B, H], { dtype: x.dtype });
         let c = isLstm ? (state?.c ? state.c.select(0, idx) : zeros([B, H], { dtype: x.dtype })) : undefined;
-        // One matmul for the input projection of every step.
-        const xg = layerIn.reshape([T * B, -1]).linear(this.p(`weight_ih${sfx}`)!, this.p(`bias_ih${sfx}`)).reshape([T, B, -1]);
+        const wih = this.p(`weight_ih${sfx}`)!;
+        const bih = this.p(`bias_ih${sfx}`);
         const whh = this.p(`weight_hh${sfx}`)!;
         const bhh = this.p(`bias_hh${sfx}`);
         const steps: Tensor[] = new Array(T);
         for (let s = 0; s < T; s++) {
           const t = d ? T - 1 - s : s;
-          const next = cellStep(this.kind, xg.select(0, t), h, c, whh, bhh);
+          const next = cellStep(this.kind, layerIn[t]!.linear(wih, bih), h, c, whh, bhh);
           if (masks) {
             const m = masks[t]!;
             h = where(m, next.h, h);
@@ -172,15 +176,17 @@ export abstract class RecurrentBase extends Module {
             steps[t] = h;
           }
         }
-        outs.push(stack(steps, 0));
+        outs.push(steps);
         hN.push(h);
         if (isLstm) cN.push(c!);
       }
-      layerIn = dirs === 2 ? concat(outs, 2) : outs[0]!;
-      if (this.dropout > 0 && l < this.numLayers - 1) layerIn = dropout(layerIn, this.dropout, this.training);
+      layerIn = dirs === 2 ? outs[0]!.map((o, t) => concat([o, outs[1]![t]!], 1)) : outs[0]!;
+      if (this.dropout > 0 && l < this.numLayers - 1) layerIn = layerIn.map((o) => dropout(o, this.dropout, this.training));
     }
-    const output = this.batchFirst ? layerIn.transpose(0, 1) : layerIn;
-    return { output, state: isLstm ? { h: stack(hN, 0), c: stack(cN, 0) } : { h: stack(hN, 0) } };
+    const finalState: RecurrentState = isLstm ? { h: stack(hN, 0), c: stack(cN, 0) } : { h: stack(hN, 0) };
+    if (opts.skipOutput) return { output: layerIn[T - 1]!, state: finalState };
+    const seqOut = stack(layerIn, 0);
+    return { output: this.batchFirst ? seqOut.transpose(0, 1) : seqOut, state: finalState };
   }
 
   override extraRepr(): string {
