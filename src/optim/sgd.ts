@@ -31,6 +31,12 @@ export function sgdUpdate(param: FloatArray, grad: FloatArray, momentumBuffer: F
   const sign = h.maximize ? -1 : 1;
   const n = param.length;
   if (momentumBuffer === null || mu === 0) {
+    if (wd === 0) {
+      // Plain SGD, the common case (the seed's per-sample training): one multiply-add per element.
+      const step = sign * lr;
+      for (let i = 0; i < n; i++) param[i]! -= step * grad[i]!;
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const p = param[i]!;
       param[i] = p - lr * (sign * grad[i]! + wd * p);
