@@ -15,7 +15,8 @@ const layers = {
   datasets: ['core', 'tensor', 'data'],
   io: ['core', 'tensor', 'nn', 'optim'],
   model: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'io'],
-  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model'],
+  classic: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'model'],
+  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model', 'classic'],
 };
 const all = Object.keys(layers);
 const layerRules = Object.entries(layers).map(([layer, allowed]) => ({

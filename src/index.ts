@@ -1,6 +1,6 @@
 // The public entry of neurona: tensors and autograd at the top level, the other parts as namespaces
-// (`nn`, `optim`, `data`, `datasets`, `metrics`), also importable from their subpaths
-// (neurona/nn, neurona/optim, ...). Node-only loaders live in neurona/node.
+// (`nn`, `optim`, `data`, `datasets`, `metrics`, `keras`, `io`, `classic`), also importable from their
+// subpaths (neurona/nn, neurona/optim, neurona/model, ...). Node-only helpers live in neurona/node.
 export * from './core/index.ts';
 export { getBackend, setBackend, registerBackend, listBackends } from './backend/backend.ts';
 export type { Backend, MatmulArgs, Strided } from './backend/backend.ts';
@@ -12,3 +12,4 @@ export * as datasets from './datasets/index.ts';
 export * as metrics from './metrics/index.ts';
 export * as keras from './model/index.ts';
 export * as io from './io/index.ts';
+export * as classic from './classic/index.ts';

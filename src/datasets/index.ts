@@ -3,3 +3,6 @@ export * from './idx.ts';
 export * from './mnist.ts';
 export * from './iris.ts';
 export * from './synthetic.ts';
+export * from './wine.ts';
+export * from './font-colours.ts';
+export * from './csv.ts';
