@@ -1,5 +1,5 @@
-// `npm run bench`: workloads W1 and W2 of shared/workloads.md on neurona and on the peers installed on
-// this machine, in one run, as one table (see bench/README.md).
+// `npm run bench`: workloads W1 and W2 (and W4 on request) of shared/workloads.md on neurona and on the
+// peers installed on this machine, in one run, as one table (see bench/README.md).
 //
 // Every timed measurement is its own child process run as `flock /tmp/bench.lock <command>`, so no two
 // measurements (of this run, or of anyone else's that takes the same lock) share the 2 cores. Each
@@ -20,14 +20,18 @@ const LOCK = '/tmp/bench.lock';
 const PYTHON = '/usr/bin/python3';
 const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
-type Workload = 'w1' | 'w2';
+type Workload = 'w1' | 'w2' | 'w4';
 type Peer = 'torch' | 'tfjs-cpu' | 'tfjs-wasm' | 'brain';
-const WORKLOADS: Workload[] = ['w1', 'w2'];
+const WORKLOADS: Workload[] = ['w1', 'w2', 'w4'];
+/** Run when --workloads is not given (W4 takes about a minute on neurona: ask for it). */
+const DEFAULT_WORKLOADS: Workload[] = ['w1', 'w2'];
 const PEERS: Peer[] = ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'];
-const DEFAULT_RUNS: Record<Workload, number> = { w1: 1, w2: 3 };
-/** Peers run by default: TF.js cpu takes ~2 minutes for W1, brain.js has W2 only. */
-const DEFAULT_PEERS: Record<Workload, Peer[]> = { w1: ['torch', 'tfjs-wasm'], w2: ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'] };
-const SAMPLES: Record<Workload, string> = { w1: '60,000 samples x 1 epoch', w2: '1,000 samples x 10 epochs' };
+const DEFAULT_RUNS: Record<Workload, number> = { w1: 1, w2: 3, w4: 1 };
+/** Peers run by default: TF.js cpu takes ~2 minutes for W1, brain.js has W2 only, W4 is PyTorch only. */
+const DEFAULT_PEERS: Record<Workload, Peer[]> = { w1: ['torch', 'tfjs-wasm'], w2: ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'], w4: ['torch'] };
+const SAMPLES: Record<Workload, string> = { w1: '60,000 samples x 1 epoch', w2: '1,000 samples x 10 epochs', w4: '10,000 samples x 1 epoch' };
+/** Training samples processed per run (for samples/s). */
+const SAMPLE_COUNT: Record<Workload, number> = { w1: 60000, w2: 10000, w4: 10000 };
 
 /** One row of the table: a system (a peer in one configuration) and how to start one measurement. */
 interface System {
@@ -66,7 +70,7 @@ function list<T extends string>(allowed: readonly T[], what: string) {
   };
 }
 
-/** `--runs 5` (every workload) or `--runs w1=1,w2=5`. */
+/** `--runs 5` (every workload) or `--runs w1=1,w2=5,w4=3`. */
 function parseRuns(value: string): Partial<Record<Workload, number>> {
   const out: Partial<Record<Workload, number>> = {};
   const count = (s: string): number => {
@@ -80,7 +84,7 @@ function parseRuns(value: string): Partial<Record<Workload, number>> {
   }
   for (const part of value.split(',')) {
     const [w, n] = part.split('=').map((s) => s.trim().toLowerCase());
-    if (!WORKLOADS.includes(w as Workload) || n === undefined) throw new InvalidArgumentError(`--runs takes N or w1=N,w2=M; got '${value}'`);
+    if (!WORKLOADS.includes(w as Workload) || n === undefined) throw new InvalidArgumentError(`--runs takes N or w1=N,w2=M,w4=K; got '${value}'`);
     out[w as Workload] = count(n);
   }
   return out;
@@ -88,10 +92,10 @@ function parseRuns(value: string): Partial<Record<Workload, number>> {
 
 const program = new Command()
   .name('npm run bench --')
-  .description('W1 and W2 of shared/workloads.md on neurona and the peers installed here; one table.')
-  .option('--workloads <list>', 'workloads to run: w1,w2', list(WORKLOADS, 'workload'), WORKLOADS)
-  .option('--runs <n>', `runs per system: N for every workload, or w1=N,w2=M (default w1=${DEFAULT_RUNS.w1}, w2=${DEFAULT_RUNS.w2})`, parseRuns)
-  .option('--peers <list>', `peers: ${PEERS.join(',')} (default: those installed; W1 ${DEFAULT_PEERS.w1.join('+')}, W2 all)`, list(PEERS, 'peer'))
+  .description('W1, W2 and W4 of shared/workloads.md on neurona and the peers installed here; one table.')
+  .option('--workloads <list>', `workloads to run: ${WORKLOADS.join(',')}`, list(WORKLOADS, 'workload'), DEFAULT_WORKLOADS)
+  .option('--runs <n>', `runs per system: N for every workload, or w1=N,w2=M,w4=K (default w1=${DEFAULT_RUNS.w1}, w2=${DEFAULT_RUNS.w2}, w4=${DEFAULT_RUNS.w4})`, parseRuns)
+  .option('--peers <list>', `peers: ${PEERS.join(',')} (default: those installed; W1 ${DEFAULT_PEERS.w1.join('+')}, W2 all, W4 ${DEFAULT_PEERS.w4.join('+')})`, list(PEERS, 'peer'))
   .option('--json <file>', 'also write the results as JSON to this file')
   .option('--timeout <seconds>', 'give up on one measurement after this long', (v) => {
     const n = Number(v);
@@ -179,7 +183,7 @@ function availableSystems(): Map<Peer | 'neurona', System[]> {
   }
   const tfjs = resolves('@tensorflow/tfjs');
   if (wanted.has('tfjs-cpu')) {
-    if (tfjs) systems.set('tfjs-cpu', [{ key: 'tfjs-cpu', label: 'TF.js cpu', workloads: WORKLOADS, command: (w) => tsx('peers/tfjs.ts', 'cpu', w)() }]);
+    if (tfjs) systems.set('tfjs-cpu', [{ key: 'tfjs-cpu', label: 'TF.js cpu', workloads: ['w1', 'w2'], command: (w) => tsx('peers/tfjs.ts', 'cpu', w)() }]);
     else notes.push('tfjs-cpu: skipped (@tensorflow/tfjs is not installed: npm install)');
   }
   if (wanted.has('tfjs-wasm')) {
@@ -189,7 +193,7 @@ function availableSystems(): Map<Peer | 'neurona', System[]> {
     } catch {
       wasmOk = false;
     }
-    if (wasmOk) systems.set('tfjs-wasm', [{ key: 'tfjs-wasm', label: 'TF.js wasm', workloads: WORKLOADS, command: (w) => tsx('peers/tfjs.ts', 'wasm', w)() }]);
+    if (wasmOk) systems.set('tfjs-wasm', [{ key: 'tfjs-wasm', label: 'TF.js wasm', workloads: ['w1', 'w2'], command: (w) => tsx('peers/tfjs.ts', 'wasm', w)() }]);
     else notes.push('tfjs-wasm: skipped (@tensorflow/tfjs and @tensorflow/tfjs-backend-wasm with its .wasm files are not installed: npm install)');
   }
   if (wanted.has('brain')) {
@@ -307,7 +311,11 @@ async function main(): Promise<void> {
   for (const w of opts.workloads) {
     const peers = (opts.peers ?? DEFAULT_PEERS[w]).filter((p) => {
       if (p === 'brain' && w !== 'w2') {
-        if (opts.peers) notes.push('brain: W2 only (brain.js 1.x has no softmax cross-entropy / Adam / batches for W1)');
+        if (opts.peers) notes.push('brain: W2 only (brain.js 1.x has no softmax cross-entropy / Adam / batches for W1, no LSTM for W4)');
+        return false;
+      }
+      if ((p === 'tfjs-cpu' || p === 'tfjs-wasm') && w === 'w4') {
+        if (opts.peers) notes.push(`${p}: W1 and W2 only (bench/peers/tfjs.ts has no W4)`);
         return false;
       }
       return systems.has(p);
@@ -333,8 +341,7 @@ async function main(): Promise<void> {
       if (row.runs.length === 0) continue;
       const secs = row.runs.map((r) => r.seconds);
       const s = median(secs);
-      const samples = w === 'w1' ? 60000 : 10000;
-      row.median = { seconds: s, samplesPerSec: samples / s, testAccuracy: median(row.runs.map((r) => r.testAccuracy)) };
+      row.median = { seconds: s, samplesPerSec: SAMPLE_COUNT[w] / s, testAccuracy: median(row.runs.map((r) => r.testAccuracy)) };
       row.min = Math.min(...secs);
       row.max = Math.max(...secs);
     }
@@ -348,6 +355,7 @@ async function main(): Promise<void> {
   const about: Record<Workload, string> = {
     w1: `W1: MLP 784-256-256-10 ReLU, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w1}; test accuracy on the 10,000 test images.`,
     w2: `W2: 784-16 tanh-10 sigmoid, squared error, SGD lr 0.1, batch 1, ${SAMPLES.w2}; test accuracy on training images 1,000-1,999.`,
+    w4: `W4: LSTM over MNIST rows (28 steps x 28 pixels), hidden 128, last hidden -> linear 10, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w4} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
   };
   for (const w of opts.workloads) out.push(about[w]);
   out.push('"vs neurona": median time of that row against neurona\'s ("2.00x faster" = takes half neurona\'s time).');

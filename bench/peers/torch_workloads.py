@@ -1,5 +1,5 @@
-"""W1 and W2 (shared/workloads.md) in PyTorch; prints one JSON line per workload.
-Usage: python3 torch_workloads.py [w1|w2|check5k]"""
+"""W1, W2 and W4 (shared/workloads.md) in PyTorch; prints one JSON line per workload.
+Usage: python3 torch_workloads.py [w1|w2|w4|check5k]"""
 import json
 import sys
 import time
@@ -53,6 +53,38 @@ def w2():
             opt.step()
     s = time.perf_counter() - t0
     return {'workload': 'W2', 'seconds': s, 'samplesPerSec': 10000 / s, 'testAccuracy': acc(model, Xtr[1000:2000], Ytr[1000:2000])}
+
+
+def w4():
+    """LSTM over MNIST rows (28 steps x 28 pixels, batch_first), hidden 128, last hidden -> Linear 10,
+    cross-entropy, Adam 1e-3, batch 64 (shuffled), one epoch over the first 10,000 training images."""
+    torch.manual_seed(0)
+
+    class RowLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(28, 128, batch_first=True)
+            self.fc = nn.Linear(128, 10)
+
+        def forward(self, x):
+            _, (h, _) = self.lstm(x)
+            return self.fc(h[-1])
+
+    model = RowLSTM()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x = Xtr[:10000].reshape(-1, 28, 28)
+    y = Ytr[:10000]
+    perm = torch.randperm(10000)
+    t0 = time.perf_counter()
+    for i in range(0, 10000, 64):
+        idx = perm[i:i + 64]
+        loss = loss_fn(model(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    s = time.perf_counter() - t0
+    return {'workload': 'W4', 'seconds': s, 'samplesPerSec': 10000 / s, 'testAccuracy': acc(model, Xte.reshape(-1, 28, 28), Yte)}
 
 
 def check5k():
