@@ -41,7 +41,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

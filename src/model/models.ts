@@ -24,9 +24,24 @@ export function defaultLayerName(m: Module): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ModuleClass = abstract new (...args: any[]) => Module;
 
+/** The Keras methods Trainable adds to a module class. */
+export interface TrainableMethods {
+  trainer: Trainer | null;
+  compile(o: CompileOptions): void;
+  fit(x: Inputs | Dataset<Tensor[]> | Iterable<Tensor[]>, y?: Inputs, o?: FitOptions): History;
+  evaluate(x: Inputs, y: Inputs, o?: EvaluateOptions): Logs;
+  trainOnBatch(x: Inputs, y: Inputs, sampleWeight?: Tensor): Logs;
+  predict(x: Inputs, o?: { batchSize?: number }): Tensor | Tensor[];
+  summary(o?: { inputShape?: number[][]; print?: boolean }): string;
+  readonly stopTraining: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type TrainableClass<B extends ModuleClass> = B & (abstract new (...args: any[]) => TrainableMethods);
+
 /** Adds Keras' training methods to a module class; the loop itself lives in Trainer. */
-export function Trainable<B extends ModuleClass>(Base: B) {
-  abstract class TrainableModule extends Base {
+export function Trainable<B extends ModuleClass>(Base: B): TrainableClass<B> {
+  abstract class TrainableModule extends Base implements TrainableMethods {
     /** The compiled state (set by compile). */
     trainer: Trainer | null = null;
 
@@ -34,7 +49,7 @@ export function Trainable<B extends ModuleClass>(Base: B) {
     compile(o: CompileOptions): void {
       this.trainer = new Trainer(this, o);
     }
-    protected compiled(op: string): Trainer {
+    compiled(op: string): Trainer {
       if (!this.trainer) throw new ValueError(`${op}: a compiled model; got one without compile(). Call compile({ optimizer, loss, metrics }) first`);
       return this.trainer;
     }
