@@ -41,7 +41,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'wasm/**', 'build/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

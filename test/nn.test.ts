@@ -97,6 +97,10 @@ test('losses against hand-computed values', () => {
   close(nn.bceLoss(tensor([0.8, 0.2]), tensor([1, 0])).item(), -Math.log(0.8));
   // log(0) is clamped to -100 (S0-4's guard), so the loss stays finite.
   close(nn.bceLoss(tensor([0]), tensor([1])).item(), 100, 1e-3);
+  // ...and so does its gradient at the edges (0, not NaN).
+  const edge = tensor([0, 1, 0.5], { requiresGrad: true });
+  nn.bceLoss(edge, tensor([1, 0, 1])).backward();
+  assert.ok((edge.grad!.toArray() as number[]).every(Number.isFinite));
   close(nn.bceWithLogitsLoss(tensor([0]), tensor([1])).item(), Math.log(2));
   close(nn.bceWithLogitsLoss(tensor([100]), tensor([0])).item(), 100, 1e-3);
   close(nn.bceWithLogitsLoss(tensor([0.3]), tensor([1]), 'mean', tensor([2])).item(), 2 * Math.log1p(Math.exp(-0.3)));

@@ -80,8 +80,11 @@ export function bceLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
     const v = d[i]!;
     if (!(v >= 0 && v <= 1)) throw new ValueError(`bceLoss: probabilities in [0, 1]; got ${v} at flat index ${i}. Use bceWithLogitsLoss for raw scores`);
   }
-  const logP = input.log().clamp(-100);
-  const log1mP = input.neg().add(1).log().clamp(-100);
+  // The inner clamp keeps log's input positive so the gradient at p = 0 or 1 is 0 rather than 0·∞ = NaN
+  // (the outer clamp gives the value PyTorch does: log ≥ −100).
+  const TINY = 1e-44;
+  const logP = input.clamp(TINY).log().clamp(-100);
+  const log1mP = input.neg().add(1).clamp(TINY).log().clamp(-100);
   let l = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
   if (weight) l = l.mul(weight);
   return reduce('bceLoss', l, reduction);

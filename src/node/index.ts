@@ -2,3 +2,4 @@
 export * from './mnist.ts';
 export * from './io.ts';
 export * from './models.ts';
+export * from './csv.ts';

@@ -1,0 +1,128 @@
+// AssemblyScript source of the WebAssembly SIMD matmul kernel (built by `npm run build:wasm`).
+// C[m,n] (+)= op(A)·op(B) for float32: A and B are packed into 4-row / 8-column panels (handling
+// transposition), then a 4x8 micro-kernel keeps 8 f32x4 accumulators in registers (more spill on V8).
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+
+// A(i, p) of op(A): row-major, or column-major when transposed.
+@inline function aAt(a: usize, lda: i32, trans: i32, i: i32, p: i32): f32 {
+  return trans ? load<f32>(a + ((<usize>p * lda + i) << 2)) : load<f32>(a + ((<usize>i * lda + p) << 2));
+}
+@inline function bAt(b: usize, ldb: i32, trans: i32, p: i32, j: i32): f32 {
+  return trans ? load<f32>(b + ((<usize>j * ldb + p) << 2)) : load<f32>(b + ((<usize>p * ldb + j) << 2));
+}
+
+function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: usize): void {
+  let q = dst;
+  for (let i0 = 0; i0 < m; i0 += MR) {
+    const rows = min(MR, m - i0);
+    for (let p = k0; p < k0 + kc; p++) {
+      for (let r = 0; r < MR; r++) {
+        store<f32>(q, r < rows ? aAt(a, lda, trans, i0 + r, p) : 0);
+        q += 4;
+      }
+    }
+  }
+}
+
+function packB(b: usize, ldb: i32, trans: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
+  let q = dst;
+  for (let j0 = 0; j0 < n; j0 += NR) {
+    const cols = min(NR, n - j0);
+    for (let p = k0; p < k0 + kc; p++) {
+      if (!trans && cols == NR) {
+        // Contiguous row segment: two vector copies.
+        const src = b + ((<usize>p * ldb + j0) << 2);
+        v128.store(q, v128.load(src));
+        v128.store(q + 16, v128.load(src + 16));
+        q += 32;
+        continue;
+      }
+      for (let c = 0; c < NR; c++) {
+        store<f32>(q, c < cols ? bAt(b, ldb, trans, p, j0 + c) : 0);
+        q += 4;
+      }
+    }
+  }
+}
+
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = ap;
+  let pb = bp;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb + 16);
+    let a = f32x4.splat(load<f32>(pa));
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa + 4));
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa + 8));
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa + 12));
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  if (rows == MR && cols == NR) {
+    const s = <usize>ldc << 2;
+    let o = c;
+    if (add) {
+      v128.store(o, f32x4.add(v128.load(o), c00)); v128.store(o + 16, f32x4.add(v128.load(o + 16), c01)); o += s;
+      v128.store(o, f32x4.add(v128.load(o), c10)); v128.store(o + 16, f32x4.add(v128.load(o + 16), c11)); o += s;
+      v128.store(o, f32x4.add(v128.load(o), c20)); v128.store(o + 16, f32x4.add(v128.load(o + 16), c21)); o += s;
+      v128.store(o, f32x4.add(v128.load(o), c30)); v128.store(o + 16, f32x4.add(v128.load(o + 16), c31));
+    } else {
+      v128.store(o, c00); v128.store(o + 16, c01); o += s;
+      v128.store(o, c10); v128.store(o + 16, c11); o += s;
+      v128.store(o, c20); v128.store(o + 16, c21); o += s;
+      v128.store(o, c30); v128.store(o + 16, c31);
+    }
+    return;
+  }
+  // Edge tile: spill to a scratch tile, then copy the valid part.
+  const t: usize = memory.data(MR * NR * 4, 16);
+  v128.store(t, c00); v128.store(t + 16, c01);
+  v128.store(t + 32, c10); v128.store(t + 48, c11);
+  v128.store(t + 64, c20); v128.store(t + 80, c21);
+  v128.store(t + 96, c30); v128.store(t + 112, c31);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const o = c + ((<usize>r * ldc + q) << 2);
+      const v = load<f32>(t + ((<usize>r * NR + q) << 2));
+      store<f32>(o, add ? load<f32>(o) + v : v);
+    }
+  }
+}
+
+/** Bytes of scratch the packed panels need for these sizes. */
+export function scratchBytes(m: i32, n: i32, k: i32): i32 {
+  const kc = min(k, KC);
+  return (((m + MR - 1) / MR) * MR + ((n + NR - 1) / NR) * NR) * kc * 4 + 64;
+}
+
+/** C[m,n] (+)= op(A)·op(B); all pointers into this module's memory, `scratch` sized by scratchBytes. */
+export function sgemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32, c: usize, accumulate: i32, scratch: usize): void {
+  const kcMax = min(k, KC);
+  const pa = (scratch + 15) & ~(<usize>15);
+  const pb = pa + ((<usize>(((m + MR - 1) / MR) * MR * kcMax)) << 2);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    packA(a, lda, transA, m, k0, kc, pa);
+    packB(b, ldb, transB, n, k0, kc, pb);
+    const add = accumulate != 0 || k0 > 0;
+    for (let j0 = 0; j0 < n; j0 += NR) {
+      const bpanel = pb + ((<usize>(j0 / NR) * kc * NR) << 2);
+      const cols = min(NR, n - j0);
+      for (let i0 = 0; i0 < m; i0 += MR) {
+        const apanel = pa + ((<usize>(i0 / MR) * kc * MR) << 2);
+        micro(apanel, bpanel, kc, c + ((<usize>i0 * n + j0) << 2), n, min(MR, m - i0), cols, add);
+      }
+    }
+  }
+}
