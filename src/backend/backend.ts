@@ -3,6 +3,7 @@
 import type { DType, TypedArray } from '../core/index.ts';
 import { BackendError } from '../core/index.ts';
 import { tsBackend } from './ts/index.ts';
+import { createWasmBackend } from './wasm/index.ts';
 
 /** A buffer read through strides (0 on broadcast dims), as the kernels take it. */
 export interface Strided {
@@ -67,8 +68,11 @@ export interface MatmulArgs {
 }
 
 const registry = new Map<string, Backend>([['ts', tsBackend]]);
-// The TypeScript backend is the default until another is selected.
-let current: Backend = tsBackend;
+// The WASM backend (SIMD matmul, TS for the rest) is the default wherever WebAssembly SIMD runs;
+// the TypeScript backend is the reference and the fallback. setBackend('ts') selects it.
+const wasm = createWasmBackend();
+if (wasm) registry.set(wasm.name, wasm);
+let current: Backend = wasm ?? tsBackend;
 
 /** Registers a backend under its name (select it with setBackend). */
 export function registerBackend(b: Backend): void {

@@ -1,0 +1,90 @@
+// The WebAssembly backend: the TypeScript kernels, with float32 matmul replaced by a SIMD kernel
+// (wasm/matmul.ts, 4x8 register tile on packed panels). Instantiated synchronously from embedded
+// bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
+import type { Backend, MatmulArgs } from '../backend.ts';
+import { tsBackend } from '../ts/index.ts';
+import { matmulWasmBase64 } from './kernels-wasm.ts';
+
+interface WasmExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, acc: number, scratch: number): void;
+  scratchBytes(m: number, n: number, k: number): number;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const table = new Uint8Array(128);
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = i;
+  const clean = s.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    acc = (acc << 6) | table[clean.charCodeAt(i)]!;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+const ARENA = 2 * 65536; // after the module's own static data (its initial 2 pages)
+
+/** Creates the WASM backend, or null when WebAssembly (with SIMD) cannot be instantiated here. */
+export function createWasmBackend(): Backend | null {
+  const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wa) return null;
+  let ex: WasmExports;
+  try {
+    ex = new wa.Instance(new wa.Module(decodeBase64(matmulWasmBase64)), {}).exports as WasmExports;
+  } catch {
+    return null;
+  }
+  const ensure = (bytes: number): void => {
+    const need = ARENA + bytes - ex.memory.buffer.byteLength;
+    if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+  };
+  const span = (rows: number, cols: number, ld: number): number => (rows - 1) * ld + cols;
+
+  function matmul(p: MatmulArgs): void {
+    const { a, b, c, m, n, k } = p;
+    // Thin products (vector-matrix, outer products) and non-float32 data stay on the TS kernels,
+    // whose direct loops have less per-call cost than copying into WASM memory.
+    if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || m < 4 || n < 8 || k < 4 || m * n * k < 32768) {
+      tsBackend.matmul(p);
+      return;
+    }
+    const aLen = p.transA ? span(k, m, p.lda) : span(m, k, p.lda);
+    const bLen = p.transB ? span(n, k, p.ldb) : span(k, n, p.ldb);
+    const cLen = m * n;
+    const scratch = ex.scratchBytes(m, n, k);
+    const aPtr = ARENA;
+    const bPtr = aPtr + aLen * 4;
+    const cPtr = (bPtr + bLen * 4 + 15) & ~15;
+    const sPtr = cPtr + cLen * 4;
+    ensure(sPtr - ARENA + scratch);
+    const heap = new Float32Array(ex.memory.buffer);
+    for (let bi = 0; bi < p.aOffsets.length; bi++) {
+      const ao = p.aOffsets[bi]!;
+      const bo = p.bOffsets[bi]!;
+      heap.set((a as Float32Array).subarray(ao, ao + aLen), aPtr / 4);
+      heap.set((b as Float32Array).subarray(bo, bo + bLen), bPtr / 4);
+      const co = bi * cLen;
+      if (p.accumulate) heap.set((c as Float32Array).subarray(co, co + cLen), cPtr / 4);
+      ex.sgemm(m, n, k, aPtr, p.lda, p.transA ? 1 : 0, bPtr, p.ldb, p.transB ? 1 : 0, cPtr, p.accumulate ? 1 : 0, sPtr);
+      (c as Float32Array).set(heap.subarray(cPtr / 4, cPtr / 4 + cLen), co);
+    }
+  }
+
+  return { ...tsBackend, name: 'wasm', matmul };
+}
+
+
