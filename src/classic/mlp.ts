@@ -12,7 +12,7 @@ import { r2 } from './regression.ts';
 
 /** The hidden-layer activations of scikit-learn's MLPs. */
 export type MLPActivation = 'identity' | 'logistic' | 'tanh' | 'relu';
-/** The solvers: 'adam' and 'sgd' ('lbfgs' is accepted by the type but not implemented). */
+/** The solvers: 'adam' and 'sgd' ('lbfgs' is accepted by the type and refused with a clear error: not available in neurona yet). */
 export type MLPSolver = 'adam' | 'sgd' | 'lbfgs';
 /** The learning-rate schedules of solver 'sgd'. */
 export type MLPLearningRate = 'constant' | 'invscaling' | 'adaptive';
