@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as ops from '../src/ops/index.ts';
 import type { OpSpec } from '../src/ops/index.ts';
 import type { GradcheckOptions } from '../src/index.ts';
-import { Tensor, concat, gradcheck, gruGates, lstmGates, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
+import { Tensor, avgPool2d, concat, conv2d, gradcheck, gruGates, lstmGates, maxPool2d, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
 
 const f64 = (shape: number[], lo?: number): Tensor => {
   const t = lo === undefined ? randn(shape, { dtype: 'float64' }) : rand(shape, { dtype: 'float64' }).add(lo);
@@ -69,6 +69,9 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   scatterAdd: () => [(x) => x.scatterAddInto([3, 4], 1, tensor([[0, 0], [1, 3], [2, 1]], { dtype: 'int32' })), [f64([3, 2])]],
   matmul: () => [(a, b) => a.matmul(b), [f64([2, 3, 4]), f64([4, 5])]],
   linear: () => [(x, w, b) => x.linear(w, b), [f64([5, 4]), f64([3, 4]), f64([3])]],
+  conv2d: () => [(x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2] }), [f64([2, 3, 6, 7]), f64([4, 3, 3, 2]), f64([4])]],
+  maxPool2d: () => [(x) => maxPool2d(x, 2, { stride: 1, padding: 1 }), [f64([2, 2, 4, 5])]],
+  avgPool2d: () => [(x) => avgPool2d(x, 3, { stride: 2, padding: 1 }), [f64([2, 2, 5, 6])]],
   lstmGates: () => [(g, c) => lstmGates(g, c), [f64([3, 8]), f64([3, 2])]],
   gruGates: () => [(x, h, p) => gruGates(x, h, p), [f64([3, 6]), f64([3, 6]), f64([3, 2])]],
 };
@@ -113,6 +116,12 @@ test('gradcheck of composites: stack, split, index with tensors, var/std, logsum
   assert.ok(gradcheck((a, b) => a.matmul(b), [f64([3, 4]), f64([4])]));
   assert.ok(gradcheck((a, b) => a.matmul(b), [f64([2, 1, 3, 4]), f64([3, 4, 2])]));
   assert.ok(gradcheck((a, b) => a.mT.matmul(b.mT), [f64([4, 3]), f64([2, 4])]));
+});
+
+test('gradcheck of grouped and depthwise convolution, same padding', () => {
+  manualSeed(5);
+  assert.ok(gradcheck((x, w) => conv2d(x, w, null, { groups: 2, padding: 'same' }), [f64([1, 4, 5, 5]), f64([6, 2, 2, 3])]));
+  assert.ok(gradcheck((x, w) => conv2d(x, w, null, { groups: 3, stride: 2 }), [f64([2, 3, 5, 5]), f64([3, 1, 3, 3])]));
 });
 
 test('gradcheck catches a wrong gradient', () => {

@@ -19,3 +19,4 @@ export * from './layers/merge.ts';
 export * from './symbolic.ts';
 export * from './regularizers.ts';
 export * from './layers/recurrent.ts';
+export * from './layers/conv.ts';

@@ -5,3 +5,4 @@ export * from './reduce.ts';
 export * from './movement.ts';
 export * from './matmul.ts';
 export * from './recurrent.ts';
+export * from './conv.ts';

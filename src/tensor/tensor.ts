@@ -26,7 +26,12 @@ import {
   gatherOp,
   indexAddOp,
   indexSelectOp,
+  avgPool2dOp,
+  conv2dAttrs,
+  conv2dOp,
   gruGatesOp,
+  maxPool2dOp,
+  pool2dAttrs,
   linearOp,
   lstmGatesOp,
   matmulOp,
@@ -40,7 +45,7 @@ import {
   viewOp,
   whereOp,
 } from '../ops/index.ts';
-import type { BinaryOpName, GradCtx, OpSpec, SliceRange } from '../ops/index.ts';
+import type { BinaryOpName, Conv2dOptions, GradCtx, OpSpec, SliceRange } from '../ops/index.ts';
 import { formatTensor } from './format.ts';
 
 /** The buffer behind one or more tensors (views share it); `version` counts in-place changes. */
@@ -897,6 +902,24 @@ export function lstmGates(gates: Tensor, c: Tensor): Tensor {
 /** The fused elementwise part of a GRU step: (x·W_ihᵀ + b_ih, h·W_hhᵀ + b_hh, h) -> h'. */
 export function gruGates(xGates: Tensor, hGates: Tensor, h: Tensor): Tensor {
   return apply(gruGatesOp, [xGates, hGates, h], undefined);
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] with weight [O, C/groups, kH, kW]
+ * and an optional bias [O]: output [N, O, Ho, Wo], Ho = floor((H + 2p − d·(kH − 1) − 1)/s) + 1.
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  if (weight.ndim !== 4) throw new ShapeError(`conv2d: a 4-d weight [outChannels, inChannels/groups, kH, kW]; got ${fmtShape(weight.shape)}`);
+  const attrs = conv2dAttrs(weight.shape[2]!, weight.shape[3]!, opts);
+  return apply(conv2dOp, bias ? [x, weight, bias] : [x, weight], attrs);
+}
+/** Max pooling over kernel windows of x [N, C, H, W] (stride defaults to the kernel). */
+export function maxPool2d(x: Tensor, kernel: number | [number, number], opts: { stride?: number | [number, number]; padding?: number | [number, number] } = {}): Tensor {
+  return apply(maxPool2dOp, [x], pool2dAttrs('maxPool2d', kernel, opts));
+}
+/** Average pooling over kernel windows of x [N, C, H, W] (padding counted in the divisor unless countIncludePad is false). */
+export function avgPool2d(x: Tensor, kernel: number | [number, number], opts: { stride?: number | [number, number]; padding?: number | [number, number]; countIncludePad?: boolean } = {}): Tensor {
+  return apply(avgPool2dOp, [x], pool2dAttrs('avgPool2d', kernel, opts));
 }
 
 /** Joins tensors along an existing dim. */

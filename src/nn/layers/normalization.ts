@@ -97,3 +97,16 @@ export class BatchNorm1d extends Module {
     return `${this.numFeatures ?? '?'}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}`;
   }
 }
+
+/**
+ * Batch normalisation of images: each channel normalised over the batch and both spatial dims, with
+ * the same conventions as BatchNorm1d. Shape: [N, C, H, W] -> same.
+ */
+export class BatchNorm2d extends BatchNorm1d {
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 4) throw new ShapeError(`BatchNorm2d: input of shape [N, C, H, W]; got ${fmtShape(x.shape)}`);
+    const [n, c, h, w] = x.shape as [number, number, number, number];
+    // [N, C, H, W] -> [N, C, H·W]: BatchNorm1d's 3-d path normalises over dims 0 and 2.
+    return super.forward(x.reshape([n, c, h * w])).reshape([n, c, h, w]);
+  }
+}

@@ -1,0 +1,94 @@
+// Convolution and pooling layers over NCHW images (PyTorch's conventions and default init).
+import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
+import { Tensor, avgPool2d, conv2d, maxPool2d, zeros } from '../../tensor/index.ts';
+import type { DType } from '../../core/index.ts';
+import type { Conv2dOptions } from '../../ops/index.ts';
+import { Module } from '../module.ts';
+import { Parameter } from '../parameter.ts';
+import { kaimingUniform_, uniform_ } from '../init.ts';
+
+export interface Conv2dLayerOptions extends Conv2dOptions {
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * 2-D convolution. Output size per dim: floor((w + 2p − d·(k − 1) − 1) / s) + 1 — the seed's
+ * (w + 2p − f)/s + 1 for dilation 1. `groups = inChannels` gives a depthwise convolution.
+ *
+ * Shape: [N, inChannels, H, W] -> [N, outChannels, Ho, Wo]. Default init (PyTorch): weight
+ * kaiming_uniform(a = √5), i.e. U(±1/√fanIn), bias U(±1/√fanIn), fanIn = inChannels/groups·kH·kW.
+ */
+export class Conv2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null = null;
+  readonly kernelSize: [number, number];
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], readonly opts: Conv2dLayerOptions = {}) {
+    super();
+    const groups = opts.groups ?? 1;
+    const k: [number, number] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    for (const [what, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['kernel height', k[0]], ['kernel width', k[1]]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ValueError(`Conv2d: a positive integer ${what}; got ${v}`);
+    }
+    if (inChannels % groups || outChannels % groups) {
+      throw new ValueError(`Conv2d: in and out channels divisible by groups (${groups}); got ${inChannels} and ${outChannels}`);
+    }
+    this.kernelSize = k;
+    const dtype = opts.dtype ?? 'float32';
+    this.weight = new Parameter(zeros([outChannels, inChannels / groups, k[0], k[1]], { dtype }));
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (opts.bias !== false) {
+      const bound = 1 / Math.sqrt((inChannels / groups) * k[0] * k[1]);
+      this.bias = new Parameter(zeros([outChannels], { dtype }));
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim === 4 && x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`Conv2d: an input with ${this.inChannels} channels in dim 1; got ${fmtShape(x.shape)}`);
+    }
+    return conv2d(x, this.weight, this.bias, this.opts);
+  }
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize.join('x')}${this.opts.stride ? `, stride=${this.opts.stride}` : ''}${this.opts.padding ? `, padding=${this.opts.padding}` : ''}${this.opts.groups ? `, groups=${this.opts.groups}` : ''}`;
+  }
+}
+
+/** Max pooling. Shape: [N, C, H, W] -> [N, C, Ho, Wo]; stride defaults to the kernel size. */
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: number | [number, number], readonly opts: { stride?: number | [number, number]; padding?: number | [number, number] } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, this.opts);
+  }
+  override extraRepr(): string {
+    return `kernelSize=${this.kernelSize}`;
+  }
+}
+
+/** Average pooling (padding counted in the divisor, as PyTorch). Shape: [N, C, H, W] -> [N, C, Ho, Wo]. */
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: number | [number, number], readonly opts: { stride?: number | [number, number]; padding?: number | [number, number]; countIncludePad?: boolean } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, this.opts);
+  }
+  override extraRepr(): string {
+    return `kernelSize=${this.kernelSize}`;
+  }
+}
+
+/** Adaptive average pooling to 1x1 (global average pooling). Shape: [N, C, H, W] -> [N, C, 1, 1]. */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | [number, number] = 1) {
+    super();
+    const o = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+    if (o[0] !== 1 || o[1] !== 1) throw new ValueError(`AdaptiveAvgPool2d: output size 1 (global average pooling); got ${JSON.stringify(outputSize)}`);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 4) throw new ShapeError(`AdaptiveAvgPool2d: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
+    return x.mean([2, 3], true);
+  }
+}

@@ -1,0 +1,341 @@
+// Convolution and pooling over NCHW images: conv2d by im2col + the backend's matmul (per sample and
+// group), max/avg pooling; each with its backward rule (col2im for conv).
+import { DTypeError, ShapeError, fmtShape, isFloat } from '../core/index.ts';
+import type { TypedArray } from '../core/index.ts';
+import type { Backend } from '../backend/backend.ts';
+import { getBackend } from '../backend/backend.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { dense } from './types.ts';
+import type { OpSpec } from './types.ts';
+
+/** Resolved 2-D geometry: stride, dilation and the four paddings. */
+export interface Conv2dAttrs {
+  stride: [number, number];
+  dilation: [number, number];
+  /** [top, bottom, left, right]. */
+  padding: [number, number, number, number];
+  groups: number;
+}
+
+/** Output size of one spatial dim: floor((w + pads − d·(k − 1) − 1) / s) + 1 (the seed's (w + 2p − f)/s + 1 for d = 1). */
+export function convOutSize(w: number, k: number, s: number, p0: number, p1: number, d: number): number {
+  return Math.floor((w + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+}
+
+function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, cols: Float32Array | Float64Array): void {
+  const [sh, sw] = a.stride;
+  const [dh, dw] = a.dilation;
+  const [pt, , pl] = a.padding;
+  let r = 0;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, r++) {
+        const rowBase = r * ho * wo;
+        for (let oy = 0; oy < ho; oy++) {
+          const iy = oy * sh - pt + i * dh;
+          const ob = rowBase + oy * wo;
+          if (iy < 0 || iy >= h) {
+            for (let ox = 0; ox < wo; ox++) cols[ob + ox] = 0;
+            continue;
+          }
+          const ib = xo + (ci * h + iy) * w;
+          for (let ox = 0; ox < wo; ox++) {
+            const ix = ox * sw - pl + j * dw;
+            cols[ob + ox] = ix >= 0 && ix < w ? x[ib + ix]! : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+function col2im(cols: Float32Array | Float64Array, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, dx: TypedArray, xo: number): void {
+  const [sh, sw] = a.stride;
+  const [dh, dw] = a.dilation;
+  const [pt, , pl] = a.padding;
+  let r = 0;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, r++) {
+        const rowBase = r * ho * wo;
+        for (let oy = 0; oy < ho; oy++) {
+          const iy = oy * sh - pt + i * dh;
+          if (iy < 0 || iy >= h) continue;
+          const ib = xo + (ci * h + iy) * w;
+          const ob = rowBase + oy * wo;
+          for (let ox = 0; ox < wo; ox++) {
+            const ix = ox * sw - pl + j * dw;
+            if (ix >= 0 && ix < w) dx[ib + ix]! += cols[ob + ox]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+interface Geometry {
+  n: number; c: number; h: number; w: number; o: number; cg: number; og: number; kh: number; kw: number; ho: number; wo: number; ckk: number;
+}
+
+function geometry(x: Tensor, wt: Tensor, a: Conv2dAttrs): Geometry {
+  if (x.ndim !== 4) throw new ShapeError(`conv2d: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
+  if (wt.ndim !== 4) throw new ShapeError(`conv2d: a 4-d weight [outChannels, inChannels/groups, kH, kW]; got ${fmtShape(wt.shape)}`);
+  if (!isFloat(x.dtype) || !isFloat(wt.dtype)) throw new DTypeError(`conv2d: float input and weight; got ${x.dtype} and ${wt.dtype}`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [o, cg, kh, kw] = wt.shape as [number, number, number, number];
+  const g = a.groups;
+  if (c !== cg * g) {
+    throw new ShapeError(`conv2d: an input with ${cg * g} channels (weight ${fmtShape(wt.shape)}, groups ${g}); got ${c} channels in ${fmtShape(x.shape)}`);
+  }
+  if (o % g !== 0) throw new ShapeError(`conv2d: out channels divisible by groups (${g}); got ${o}`);
+  const [pt, pb, pl, pr] = a.padding;
+  const ho = convOutSize(h, kh, a.stride[0], pt, pb, a.dilation[0]);
+  const wo = convOutSize(w, kw, a.stride[1], pl, pr, a.dilation[1]);
+  if (ho < 1 || wo < 1) {
+    throw new ShapeError(
+      `conv2d: a kernel (${kh}x${kw}, dilation ${a.dilation.join('x')}) no larger than the padded input; got input ${h}x${w} with padding ${a.padding.join(',')}`,
+    );
+  }
+  return { n, c, h, w, o, cg, og: o / g, kh, kw, ho, wo, ckk: cg * kh * kw };
+}
+
+function newFloat(dtype: string, n: number): Float32Array | Float64Array {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** conv2d(x [N, C, H, W], weight [O, C/groups, kH, kW], bias? [O]) -> [N, O, Ho, Wo] (cross-correlation, as PyTorch). */
+export const conv2dOp: OpSpec<Conv2dAttrs> = {
+  name: 'conv2d',
+  forward(be, [x, wt, bias], a) {
+    const gm = geometry(x!, wt!, a);
+    const { n, c, h, w, o, og, ckk, ho, wo } = gm;
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== o)) throw new ShapeError(`conv2d: a bias of shape [${o}]; got ${fmtShape(bias.shape)}`);
+    const dt = x!.dtype === 'float64' || wt!.dtype === 'float64' ? 'float64' : 'float32';
+    const xd = x!.contiguousData();
+    const wd = wt!.contiguousData();
+    const out = be.alloc(dt, n * o * ho * wo);
+    const cols = newFloat(dt, ckk * ho * wo);
+    const bd = bias?.contiguousData();
+    const ohw = ho * wo;
+    for (let s = 0; s < n; s++) {
+      for (let g = 0; g < a.groups; g++) {
+        im2col(xd, (s * c + g * gm.cg) * h * w, gm.cg, h, w, gm.kh, gm.kw, a, ho, wo, cols);
+        matmulInto(be, wd, g * og * ckk, cols, 0, out, (s * o + g * og) * ohw, og, ohw, ckk, false, false, ckk, ohw, false);
+      }
+      if (bd) for (let oc = 0; oc < o; oc++) {
+        const base = (s * o + oc) * ohw;
+        const bv = bd[oc]!;
+        for (let i = 0; i < ohw; i++) out[base + i]! += bv;
+      }
+    }
+    return dense(out, [n, o, ho, wo], dt);
+  },
+  backward: (gy, ctx) => {
+    const x = ctx.input(0);
+    const wt = ctx.input(1);
+    const a = ctx.attrs;
+    const gm = geometry(x, wt, a);
+    const { n, c, h, w, o, og, ckk, ho, wo } = gm;
+    const be = getBackend();
+    const dt = gy.dtype === 'float64' ? 'float64' : 'float32';
+    const gd = gy.contiguousData();
+    const xd = x.contiguousData();
+    const wd = wt.contiguousData();
+    const ohw = ho * wo;
+    const dX = ctx.needs[0] ? gy.newZeros(x.shape) : null;
+    const dW = ctx.needs[1] ? gy.newZeros(wt.shape) : null;
+    const dB = ctx.needs[2] ? gy.sum([0, 2, 3]) : null;
+    const cols = newFloat(dt, ckk * ohw);
+    for (let s = 0; s < n; s++) {
+      for (let g = 0; g < a.groups; g++) {
+        const gOff = (s * o + g * og) * ohw;
+        if (dW) {
+          im2col(xd, (s * c + g * gm.cg) * h * w, gm.cg, h, w, gm.kh, gm.kw, a, ho, wo, cols);
+          // dW_g += dY_g [og, ohw] · cols^T [ohw, ckk]
+          matmulInto(be, gd, gOff, cols, 0, dW.data(), g * og * ckk, og, ckk, ohw, false, true, ohw, ohw, true);
+        }
+        if (dX) {
+          // dcols = W_g^T [ckk, og] · dY_g [og, ohw], then scattered back into the image.
+          matmulInto(be, wd, g * og * ckk, gd, gOff, cols, 0, ckk, ohw, og, true, false, ckk, ohw, false);
+          col2im(cols, gm.cg, h, w, gm.kh, gm.kw, a, ho, wo, dX.data(), (s * c + g * gm.cg) * h * w);
+        }
+      }
+    }
+    return [dX, dW, dB];
+  },
+};
+
+/** C (+)= op(A)·op(B) on raw arrays with offsets, through the backend's matmul. */
+function matmulInto(
+  be: Backend, a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: TypedArray, cOff: number,
+  m: number, n: number, k: number, transA: boolean, transB: boolean, lda: number, ldb: number, accumulate: boolean,
+): void {
+  const cv = cOff === 0 && c.length === m * n ? c : c.subarray(cOff, cOff + m * n);
+  be.matmul({ a, b, c: cv, m, n, k, transA, transB, lda, ldb, aOffsets: [aOff], bOffsets: [bOff], accumulate });
+}
+
+/** Pooling geometry: kernel, stride, padding (symmetric) per spatial dim. */
+export interface Pool2dAttrs {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  /** avg only: divide by the full window including padding (PyTorch's default). */
+  countIncludePad?: boolean;
+}
+
+function poolGeometry(op: string, x: Tensor, a: Pool2dAttrs): { n: number; c: number; h: number; w: number; ho: number; wo: number } {
+  if (x.ndim !== 4) throw new ShapeError(`${op}: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [kh, kw] = a.kernel;
+  if (a.padding[0] > kh / 2 || a.padding[1] > kw / 2) {
+    throw new ShapeError(`${op}: padding at most half the kernel (${kh}x${kw}); got ${a.padding.join('x')}`);
+  }
+  const ho = convOutSize(h, kh, a.stride[0], a.padding[0], a.padding[0], 1);
+  const wo = convOutSize(w, kw, a.stride[1], a.padding[1], a.padding[1], 1);
+  if (ho < 1 || wo < 1) throw new ShapeError(`${op}: a kernel (${kh}x${kw}) no larger than the padded input; got ${h}x${w}`);
+  return { n, c, h, w, ho, wo };
+}
+
+/** maxPool2d over NCHW windows; the backward routes each gradient to the window's max (first on ties). */
+export const maxPool2dOp: OpSpec<Pool2dAttrs> = {
+  name: 'maxPool2d',
+  forward(be, [x], a) {
+    const { n, c, h, w, ho, wo } = poolGeometry('maxPool2d', x!, a);
+    const xd = x!.contiguousData();
+    const out = be.alloc(x!.dtype, n * c * ho * wo);
+    const arg = new Int32Array(n * c * ho * wo);
+    const [kh, kw] = a.kernel;
+    const [sh, sw] = a.stride;
+    const [ph, pw] = a.padding;
+    let o = 0;
+    for (let p = 0; p < n * c; p++) {
+      const base = p * h * w;
+      for (let oy = 0; oy < ho; oy++) {
+        for (let ox = 0; ox < wo; ox++, o++) {
+          let best = -Infinity;
+          let bi = -1;
+          for (let i = 0; i < kh; i++) {
+            const iy = oy * sh - ph + i;
+            if (iy < 0 || iy >= h) continue;
+            for (let j = 0; j < kw; j++) {
+              const ix = ox * sw - pw + j;
+              if (ix < 0 || ix >= w) continue;
+              const v = xd[base + iy * w + ix]!;
+              if (v > best || bi < 0 || v !== v) {
+                best = v;
+                bi = base + iy * w + ix;
+              }
+            }
+          }
+          out[o] = best;
+          arg[o] = bi;
+        }
+      }
+    }
+    return { ...dense(out, [n, c, ho, wo], x!.dtype), saved: arg };
+  },
+  backward: (g, ctx) => {
+    const x = ctx.input(0);
+    const arg = ctx.saved as Int32Array;
+    const dX = g.newZeros(x.shape);
+    const dd = dX.data();
+    const gd = g.contiguousData();
+    for (let i = 0; i < arg.length; i++) dd[arg[i]!]! += gd[i]!;
+    return [dX];
+  },
+};
+
+/** avgPool2d over NCHW windows (padding counted in the divisor by default, as PyTorch). */
+export const avgPool2dOp: OpSpec<Pool2dAttrs> = {
+  name: 'avgPool2d',
+  forward(be, [x], a) {
+    const { n, c, h, w, ho, wo } = poolGeometry('avgPool2d', x!, a);
+    const xd = x!.contiguousData();
+    const out = be.alloc(x!.dtype, n * c * ho * wo);
+    poolAvg(xd, out, n * c, h, w, ho, wo, a, false);
+    return dense(out, [n, c, ho, wo], x!.dtype);
+  },
+  backward: (g, ctx) => {
+    const x = ctx.input(0);
+    const { n, c, h, w, ho, wo } = poolGeometry('avgPool2d', x, ctx.attrs);
+    const dX = g.newZeros(x.shape);
+    poolAvg(g.contiguousData(), dX.data(), n * c, h, w, ho, wo, ctx.attrs, true);
+    return [dX];
+  },
+};
+
+/** Forward: out = mean of each window of x. Backward (adjoint): spreads g over the windows into dx. */
+function poolAvg(src: TypedArray, dst: TypedArray, planes: number, h: number, w: number, ho: number, wo: number, a: Pool2dAttrs, adjoint: boolean): void {
+  const [kh, kw] = a.kernel;
+  const [sh, sw] = a.stride;
+  const [ph, pw] = a.padding;
+  const includePad = a.countIncludePad ?? true;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++, o++) {
+        const y0 = oy * sh - ph;
+        const x0 = ox * sw - pw;
+        const y1 = Math.min(y0 + kh, h + ph);
+        const x1 = Math.min(x0 + kw, w + pw);
+        const ya = Math.max(y0, 0);
+        const xa = Math.max(x0, 0);
+        const yb = Math.min(y1, h);
+        const xb = Math.min(x1, w);
+        const count = includePad ? (y1 - y0) * (x1 - x0) : (yb - ya) * (xb - xa);
+        if (adjoint) {
+          const gv = src[o]! / count;
+          for (let iy = ya; iy < yb; iy++) for (let ix = xa; ix < xb; ix++) dst[base + iy * w + ix]! += gv;
+        } else {
+          let s = 0;
+          for (let iy = ya; iy < yb; iy++) for (let ix = xa; ix < xb; ix++) s += src[base + iy * w + ix]!;
+          dst[o] = s / count;
+        }
+      }
+    }
+  }
+}
+
+/** Options of conv2d: stride, padding (a number, [h, w], 'same' or 'valid'), dilation, groups. */
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number] | 'same' | 'valid';
+  dilation?: number | [number, number];
+  groups?: number;
+}
+
+const pair = (op: string, what: string, v: number | [number, number], min: number): [number, number] => {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : v;
+  if (p.length !== 2 || p.some((x) => !Number.isInteger(x) || x < min)) {
+    throw new ShapeError(`${op}: ${what} as an integer >= ${min} or a pair of them; got ${JSON.stringify(v)}`);
+  }
+  return p;
+};
+
+/** Resolves conv2d options for a kH x kW kernel ('same' pads the extra row/column at the bottom/right, as PyTorch). */
+export function conv2dAttrs(kh: number, kw: number, o: Conv2dOptions = {}): Conv2dAttrs {
+  const stride = pair('conv2d', 'stride', o.stride ?? 1, 1);
+  const dilation = pair('conv2d', 'dilation', o.dilation ?? 1, 1);
+  const groups = o.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new ShapeError(`conv2d: a positive integer groups; got ${groups}`);
+  let padding: [number, number, number, number];
+  if (o.padding === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new ShapeError(`conv2d: padding 'same' with stride 1 (as PyTorch); got stride ${stride.join('x')}`);
+    const th = dilation[0] * (kh - 1);
+    const tw = dilation[1] * (kw - 1);
+    padding = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+  } else if (o.padding === 'valid' || o.padding === undefined) {
+    padding = [0, 0, 0, 0];
+  } else {
+    const [ph, pw] = pair('conv2d', 'padding', o.padding, 0);
+    padding = [ph, ph, pw, pw];
+  }
+  return { stride, dilation, padding, groups };
+}
+
+/** Resolves pooling options (stride defaults to the kernel, as PyTorch). */
+export function pool2dAttrs(op: string, kernel: number | [number, number], o: { stride?: number | [number, number]; padding?: number | [number, number]; countIncludePad?: boolean } = {}): Pool2dAttrs {
+  const k = pair(op, 'kernel size', kernel, 1);
+  return { kernel: k, stride: pair(op, 'stride', o.stride ?? k, 1), padding: pair(op, 'padding', o.padding ?? 0, 0), countIncludePad: o.countIncludePad };
+}

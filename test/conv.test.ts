@@ -1,0 +1,89 @@
+// Convolution and pooling: values worked out by hand, output sizes, the layer defaults, clear
+// errors, and a small CNN that learns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { arange, avgPool2d, conv2d, manualSeed, maxPool2d, ones, randn, randint, setBackend, tensor } from '../src/index.ts';
+import * as nn from '../src/nn/index.ts';
+import { Adam } from '../src/optim/index.ts';
+
+test('conv2d values by hand: 3x3 image, 2x2 kernel, stride, padding, bias, channels', () => {
+  const x = arange(9).float().reshape([1, 1, 3, 3]); // 0..8
+  const w = tensor([[[[1, 0], [0, -1]]]]); // x[i][j] - x[i+1][j+1] = -4 everywhere
+  assert.deepEqual(conv2d(x, w).toArray(), [[[[-4, -4], [-4, -4]]]]);
+  assert.deepEqual(conv2d(x, w, tensor([10])).toArray(), [[[[6, 6], [6, 6]]]]);
+  // padding 1, stride 2: windows at (-1,-1), (-1,1), (1,-1), (1,1): 0 - x00, 0 - x02, 0 - x20, x11 - x22
+  assert.deepEqual(conv2d(x, w, null, { padding: 1, stride: 2 }).toArray(), [[[[0, -2], [-6, -4]]]]);
+  // two input channels are summed; 'same' keeps the size
+  const x2 = ones([1, 2, 4, 4]);
+  assert.deepEqual(conv2d(x2, ones([3, 2, 3, 3]), null, { padding: 'same' }).shape, [1, 3, 4, 4]);
+  assert.equal(conv2d(x2, ones([1, 2, 3, 3]), null, { padding: 'same' }).index(0, 0, 1, 1).item(), 18);
+  // the seed's output size formula (w + 2p - f)/s + 1
+  assert.deepEqual(conv2d(randn([2, 1, 28, 28]), randn([4, 1, 10, 10])).shape, [2, 4, 19, 19]);
+  assert.deepEqual(conv2d(randn([2, 1, 28, 28]), randn([4, 1, 5, 5]), null, { stride: 2, padding: 1 }).shape, [2, 4, 13, 13]);
+});
+
+test('pooling values by hand', () => {
+  const x = arange(16).float().reshape([1, 1, 4, 4]);
+  assert.deepEqual(maxPool2d(x, 2).toArray(), [[[[5, 7], [13, 15]]]]);
+  assert.deepEqual(avgPool2d(x, 2).toArray(), [[[[2.5, 4.5], [10.5, 12.5]]]]);
+  // 3x3 average, stride 1
+  assert.deepEqual(avgPool2d(x, 3, { stride: 1 }).toArray(), [[[[5, 6], [9, 10]]]]);
+  // padding counted in the divisor (PyTorch's default) or not
+  assert.equal(avgPool2d(x, 2, { padding: 1 }).index(0, 0, 0, 0).item(), 0 / 4);
+  assert.equal(avgPool2d(x.add(1), 2, { padding: 1, countIncludePad: false }).index(0, 0, 0, 0).item(), 1);
+});
+
+test('WASM and TS backends give the same convolution', () => {
+  manualSeed(1);
+  const x = randn([3, 4, 9, 9]);
+  const w = randn([8, 4, 3, 3]);
+  const a = conv2d(x, w, null, { padding: 1 }).contiguousData();
+  setBackend('ts');
+  const b = conv2d(x, w, null, { padding: 1 }).contiguousData();
+  setBackend('wasm');
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-4);
+});
+
+test('clear errors: channels, kernel larger than the padded input, non-4D input, groups', () => {
+  assert.throws(() => conv2d(randn([1, 3, 5, 5]), randn([2, 2, 3, 3])), /conv2d: an input with 2 channels .*got 3 channels/);
+  assert.throws(() => conv2d(randn([1, 1, 2, 2]), randn([1, 1, 3, 3])), /conv2d: a kernel \(3x3, dilation 1x1\) no larger than the padded input; got input 2x2/);
+  assert.throws(() => conv2d(randn([1, 5, 5]), randn([1, 1, 3, 3])), /conv2d: a 4-d input \[N, C, H, W\]; got \[1,5,5\]/);
+  assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /Conv2d: in and out channels divisible by groups/);
+  assert.throws(() => new nn.Conv2d(3, 4, 3).forward(randn([1, 1, 8, 8])), /Conv2d: an input with 3 channels in dim 1; got \[1,1,8,8\]/);
+  assert.throws(() => maxPool2d(randn([1, 1, 2, 2]), 3), /maxPool2d: a kernel \(3x3\) no larger than the padded input/);
+});
+
+test('Conv2d default init bound 1/sqrt(fanIn); BatchNorm2d normalises per channel', () => {
+  manualSeed(2);
+  const c = new nn.Conv2d(4, 8, 3);
+  const bound = 1 / Math.sqrt(4 * 9);
+  assert.ok(c.weight.abs().max().item() <= bound + 1e-7);
+  assert.ok(c.bias!.abs().max().item() <= bound + 1e-7);
+  const bn = new nn.BatchNorm2d(3);
+  const x = randn([4, 3, 5, 5]).mul(3).add(2);
+  const y = bn.forward(x);
+  const m = y.mean([0, 2, 3]).toArray() as number[];
+  m.forEach((v) => assert.ok(Math.abs(v) < 1e-5));
+  assert.deepEqual(bn.runningMean.shape, [3]);
+});
+
+test("the seed's Mnist_CNN builds (flatten 200) and one Adam step lowers the loss", () => {
+  manualSeed(3);
+  const net = new nn.Sequential(
+    new nn.Conv2d(1, 32, 3), new nn.ReLU(), new nn.Conv2d(32, 32, 3), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 2, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(200, 50), new nn.ReLU(), new nn.Linear(50, 10),
+  );
+  const x = randn([8, 1, 28, 28]);
+  const y = randint(0, 10, [8]);
+  const opt = new Adam(net.parameters(), { lr: 1e-3 });
+  const loss = (): number => nn.crossEntropy(net.forward(x), y).item();
+  const before = loss();
+  for (let i = 0; i < 5; i++) {
+    const l = nn.crossEntropy(net.forward(x), y);
+    opt.zeroGrad();
+    l.backward();
+    opt.step();
+  }
+  assert.ok(loss() < before);
+  assert.deepEqual(new nn.AdaptiveAvgPool2d().forward(randn([2, 5, 3, 3])).shape, [2, 5, 1, 1]);
+});
