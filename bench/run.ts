@@ -20,18 +20,18 @@ const LOCK = '/tmp/bench.lock';
 const PYTHON = '/usr/bin/python3';
 const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
-type Workload = 'w1' | 'w2' | 'w4';
+type Workload = 'w1' | 'w2' | 'w3' | 'w4';
 type Peer = 'torch' | 'tfjs-cpu' | 'tfjs-wasm' | 'brain';
-const WORKLOADS: Workload[] = ['w1', 'w2', 'w4'];
+const WORKLOADS: Workload[] = ['w1', 'w2', 'w3', 'w4'];
 /** Run when --workloads is not given (W4 takes about a minute on neurona: ask for it). */
 const DEFAULT_WORKLOADS: Workload[] = ['w1', 'w2'];
 const PEERS: Peer[] = ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'];
-const DEFAULT_RUNS: Record<Workload, number> = { w1: 1, w2: 3, w4: 1 };
+const DEFAULT_RUNS: Record<Workload, number> = { w1: 1, w2: 3, w3: 1, w4: 1 };
 /** Peers run by default: TF.js cpu takes ~2 minutes for W1, brain.js has W2 only, W4 is PyTorch only. */
-const DEFAULT_PEERS: Record<Workload, Peer[]> = { w1: ['torch', 'tfjs-wasm'], w2: ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'], w4: ['torch'] };
-const SAMPLES: Record<Workload, string> = { w1: '60,000 samples x 1 epoch', w2: '1,000 samples x 10 epochs', w4: '10,000 samples x 1 epoch' };
+const DEFAULT_PEERS: Record<Workload, Peer[]> = { w1: ['torch', 'tfjs-wasm'], w2: ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'], w3: ['torch'], w4: ['torch'] };
+const SAMPLES: Record<Workload, string> = { w1: '60,000 samples x 1 epoch', w2: '1,000 samples x 10 epochs', w3: '10,000 samples x 1 epoch', w4: '10,000 samples x 1 epoch' };
 /** Training samples processed per run (for samples/s). */
-const SAMPLE_COUNT: Record<Workload, number> = { w1: 60000, w2: 10000, w4: 10000 };
+const SAMPLE_COUNT: Record<Workload, number> = { w1: 60000, w2: 10000, w3: 10000, w4: 10000 };
 
 /** One row of the table: a system (a peer in one configuration) and how to start one measurement. */
 interface System {
@@ -314,7 +314,7 @@ async function main(): Promise<void> {
         if (opts.peers) notes.push('brain: W2 only (brain.js 1.x has no softmax cross-entropy / Adam / batches for W1, no LSTM for W4)');
         return false;
       }
-      if ((p === 'tfjs-cpu' || p === 'tfjs-wasm') && w === 'w4') {
+      if ((p === 'tfjs-cpu' || p === 'tfjs-wasm') && (w === 'w4' || w === 'w3')) {
         if (opts.peers) notes.push(`${p}: W1 and W2 only (bench/peers/tfjs.ts has no W4)`);
         return false;
       }
@@ -355,6 +355,7 @@ async function main(): Promise<void> {
   const about: Record<Workload, string> = {
     w1: `W1: MLP 784-256-256-10 ReLU, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w1}; test accuracy on the 10,000 test images.`,
     w2: `W2: 784-16 tanh-10 sigmoid, squared error, SGD lr 0.1, batch 1, ${SAMPLES.w2}; test accuracy on training images 1,000-1,999.`,
+    w3: `W3: the seed's Mnist_CNN (conv 1->32 3x3, conv 32->32 3x3, maxpool 2, conv 32->2 3x3, flatten 200, linear 50, linear 10), softmax CE, SGD momentum 0.9 lr 0.01, batch 64, ${SAMPLES.w3} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
     w4: `W4: LSTM over MNIST rows (28 steps x 28 pixels), hidden 128, last hidden -> linear 10, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w4} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
   };
   for (const w of opts.workloads) out.push(about[w]);

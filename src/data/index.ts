@@ -4,3 +4,4 @@ export * from './dataloader.ts';
 export * from './split.ts';
 export * from './encoding.ts';
 export * from './scalers.ts';
+export * from './transforms.ts';

@@ -3,3 +3,4 @@ export * from './mnist.ts';
 export * from './io.ts';
 export * from './models.ts';
 export * from './csv.ts';
+export * from './fashion-mnist.ts';

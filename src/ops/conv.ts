@@ -39,10 +39,13 @@ function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: 
             continue;
           }
           const ib = xo + (ci * h + iy) * w;
-          for (let ox = 0; ox < wo; ox++) {
-            const ix = ox * sw - pl + j * dw;
-            cols[ob + ox] = ix >= 0 && ix < w ? x[ib + ix]! : 0;
-          }
+          // The output columns whose input column is inside the image; zeros at the padded edges.
+          const shift = j * dw - pl;
+          const lo = Math.min(wo, Math.max(0, Math.ceil(-shift / sw)));
+          const hi = Math.max(lo, Math.min(wo, Math.floor((w - 1 - shift) / sw) + 1));
+          for (let ox = 0; ox < lo; ox++) cols[ob + ox] = 0;
+          for (let ox = lo, ix = ib + lo * sw + shift; ox < hi; ox++, ix += sw) cols[ob + ox] = x[ix]!;
+          for (let ox = hi; ox < wo; ox++) cols[ob + ox] = 0;
         }
       }
     }
@@ -63,10 +66,11 @@ function col2im(cols: Float32Array | Float64Array, c: number, h: number, w: numb
           if (iy < 0 || iy >= h) continue;
           const ib = xo + (ci * h + iy) * w;
           const ob = rowBase + oy * wo;
-          for (let ox = 0; ox < wo; ox++) {
-            const ix = ox * sw - pl + j * dw;
-            if (ix >= 0 && ix < w) dx[ib + ix]! += cols[ob + ox]!;
-          }
+          // Only the output columns whose input column is inside the image.
+          const shift = j * dw - pl;
+          const lo = Math.min(wo, Math.max(0, Math.ceil(-shift / sw)));
+          const hi = Math.max(lo, Math.min(wo, Math.floor((w - 1 - shift) / sw) + 1));
+          for (let ox = lo, ix = ib + lo * sw + shift; ox < hi; ox++, ix += sw) dx[ix]! += cols[ob + ox]!;
         }
       }
     }
