@@ -87,3 +87,38 @@ test("the seed's Mnist_CNN builds (flatten 200) and one Adam step lowers the los
   assert.ok(loss() < before);
   assert.deepEqual(new nn.AdaptiveAvgPool2d().forward(randn([2, 5, 3, 3])).shape, [2, 5, 1, 1]);
 });
+
+test('freeze / unfreeze by module or name pattern; summary counts frozen parameters as non-trainable', async () => {
+  const K = await import('../src/model/index.ts');
+  manualSeed(4);
+  const net = new nn.Sequential({ features: new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.ReLU()), head: new nn.Linear(4 * 26 * 26, 10) });
+  net.freeze('features.');
+  const trainable = net.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n);
+  assert.deepEqual(trainable, ['head.weight', 'head.bias']);
+  assert.match(K.summary(net), new RegExp(`Non-trainable params: ${4 * 9 + 4}\\b`));
+  // Fine-tuning: a smaller learning rate for the backbone through param groups.
+  net.unfreeze(/^features/);
+  const opt = new Adam([{ params: net.features.parameters(), lr: 1e-4 }, { params: net.head.parameters(), lr: 1e-3 }]);
+  assert.deepEqual(opt.paramGroups.map((g) => g.lr), [1e-4, 1e-3]);
+  assert.throws(() => net.freeze('nope.'), /freeze: a pattern matching some parameter names/);
+});
+
+test('Keras-style CNN: conv2d/maxPooling2d/globalAveragePooling2d layers train, save and load', async () => {
+  const K = await import('../src/model/index.ts');
+  manualSeed(5);
+  const m = K.sequential([
+    K.input({ shape: [1, 12, 12] }),
+    K.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inChannels: 1, padding: 'same' }),
+    K.batchNormalization2d({ channels: 4 }),
+    K.maxPooling2d({ poolSize: 2 }),
+    K.globalAveragePooling2d(),
+    K.dense({ units: 3, activation: 'softmax' }),
+  ]);
+  const x = randn([16, 1, 12, 12]);
+  const y = randint(0, 3, [16]);
+  m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const h = m.fit(x, y, { epochs: 15, batchSize: 8, verbose: 0 });
+  assert.ok(h.history.loss!.at(-1)! < h.history.loss![0]!);
+  const l = K.loadModelBytes(K.saveModelBytes(m));
+  assert.deepEqual((l.predict(x) as import('../src/index.ts').Tensor).toArray(), (m.predict(x) as import('../src/index.ts').Tensor).toArray());
+});

@@ -3,8 +3,8 @@
 import { ValueError } from '../core/index.ts';
 import type { Tensor } from '../tensor/index.ts';
 import {
-  Activation, Add, BatchNorm1d, Concatenate, Dense, Dropout, Embedding, Flatten, GRU, GaussianNoise, LSTM, RNN, Regularizer,
-  resolveActivation,
+  Activation, Add, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Concatenate, Conv2d, Dense, Dropout, Embedding, Flatten, GRU,
+  GaussianNoise, LSTM, MaxPool2d, RNN, Regularizer, Sequential, resolveActivation,
 } from '../nn/index.ts';
 import type { Module } from '../nn/index.ts';
 import { inputShapeHints } from './models.ts';
@@ -121,4 +121,39 @@ export function gru(o: RecurrentConfig): GRU {
 /** Keras' Embedding(inputDim, outputDim): int32 indices -> vectors. */
 export function embedding(o: Common & { inputDim: number; outputDim: number }): Embedding {
   return common(new Embedding(o.inputDim, o.outputDim), o);
+}
+
+/**
+ * Keras' Conv2D on channels-first images ([N, C, H, W], PyTorch's layout): `filters` output channels,
+ * `kernelSize`, `strides`, `padding` 'valid' | 'same', optional activation. `inputShape` is [C, H, W].
+ */
+export function conv2d(o: Common & {
+  filters: number; kernelSize: number | [number, number]; strides?: number | [number, number]; padding?: 'valid' | 'same';
+  activation?: string | ((x: Tensor) => Tensor) | null; useBias?: boolean; inChannels?: number; groups?: number;
+}): Module {
+  const inC = o.inChannels ?? o.inputShape?.[0];
+  if (inC === undefined) throw new ValueError('conv2d: the input channel count (inputShape: [C, H, W] or inChannels); got neither');
+  const conv = new Conv2d(inC, o.filters, o.kernelSize, { stride: o.strides, padding: o.padding ?? 'valid', bias: o.useBias ?? true, groups: o.groups });
+  const act = resolveActivation(o.activation);
+  if (!act) return common(conv, o);
+  // A conv followed by its activation, as one named block.
+  const block = new Sequential({ conv, activation: new Activation(act, typeof o.activation === 'string' ? o.activation : 'custom') });
+  return common(block, o);
+}
+/** Keras' MaxPooling2D (poolSize, strides defaulting to poolSize). */
+export function maxPooling2d(o: Common & { poolSize?: number | [number, number]; strides?: number | [number, number] } = {}): MaxPool2d {
+  return common(new MaxPool2d(o.poolSize ?? 2, { stride: o.strides }), o);
+}
+/** Keras' AveragePooling2D. */
+export function averagePooling2d(o: Common & { poolSize?: number | [number, number]; strides?: number | [number, number] } = {}): AvgPool2d {
+  return common(new AvgPool2d(o.poolSize ?? 2, { stride: o.strides }), o);
+}
+/** Keras' GlobalAveragePooling2D: [N, C, H, W] -> [N, C]. */
+export function globalAveragePooling2d(o: Common = {}): Sequential {
+  return common(new Sequential({ pool: new AdaptiveAvgPool2d(1), flatten: new Flatten(1, -1) }), o);
+}
+/** Keras' BatchNormalization for images (channels first): BatchNorm2d with Keras' momentum and epsilon. */
+export function batchNormalization2d(o: Common & { momentum?: number; epsilon?: number; channels?: number } = {}): BatchNorm2d {
+  const m = o.momentum ?? 0.99;
+  return common(new BatchNorm2d(o.channels ?? o.inputShape?.[0] ?? null, { momentum: 1 - m, eps: o.epsilon ?? 1e-3, unbiasedRunningVar: false }), o);
 }

@@ -122,6 +122,31 @@ const codecs: Record<string, LayerCodec> = {
     toConfig: (m) => ({ numEmbeddings: (m as nn.Embedding).numEmbeddings, embeddingDim: (m as nn.Embedding).embeddingDim }),
     fromConfig: (c) => new nn.Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim')),
   },
+  Conv2d: {
+    toConfig: (m) => {
+      const c = m as nn.Conv2d;
+      return { inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernelSize, stride: c.opts.stride ?? 1, padding: c.opts.padding ?? 0, dilation: c.opts.dilation ?? 1, groups: c.opts.groups ?? 1, bias: c.bias !== null };
+    },
+    fromConfig: (c) => new nn.Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as [number, number], {
+      stride: c.stride as number, padding: c.padding as number, dilation: c.dilation as number, groups: num(c, 'groups'), bias: c.bias !== false,
+    }),
+  },
+  MaxPool2d: {
+    toConfig: (m) => ({ kernelSize: (m as nn.MaxPool2d).kernelSize, ...(m as nn.MaxPool2d).opts }),
+    fromConfig: (c) => new nn.MaxPool2d(c.kernelSize as number, { stride: c.stride as number | undefined, padding: c.padding as number | undefined }),
+  },
+  AvgPool2d: {
+    toConfig: (m) => ({ kernelSize: (m as nn.AvgPool2d).kernelSize, ...(m as nn.AvgPool2d).opts }),
+    fromConfig: (c) => new nn.AvgPool2d(c.kernelSize as number, { stride: c.stride as number | undefined, padding: c.padding as number | undefined, countIncludePad: c.countIncludePad as boolean | undefined }),
+  },
+  AdaptiveAvgPool2d: simple(() => new nn.AdaptiveAvgPool2d(1)),
+  BatchNorm2d: {
+    toConfig: (m) => {
+      const b = m as nn.BatchNorm2d;
+      return { numFeatures: b.numFeatures, eps: b.eps, momentum: b.momentum, affine: b.affine, unbiasedRunningVar: b.unbiasedRunningVar };
+    },
+    fromConfig: (c) => new nn.BatchNorm2d(numOrNull(c, 'numFeatures'), { eps: num(c, 'eps'), momentum: num(c, 'momentum'), affine: c.affine !== false, unbiasedRunningVar: c.unbiasedRunningVar !== false }),
+  },
   Add: simple(() => new nn.Add()),
   ReLU: simple(() => new nn.ReLU()),
   Sigmoid: simple(() => new nn.Sigmoid()),

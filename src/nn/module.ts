@@ -166,6 +166,33 @@ export abstract class Module {
     fn(this);
     return this;
   }
+  /**
+   * Freezes parameters (requiresGrad false, so optimizers built afterwards skip them and summary
+   * counts them as non-trainable): all of them, or those whose dotted name matches `pattern`
+   * (a RegExp, or a string prefix such as 'features.').
+   */
+  freeze(pattern?: RegExp | string): this {
+    return this.setTrainable(false, pattern);
+  }
+  /** Unfreezes parameters (all, or those matching `pattern`), for fine-tuning. */
+  unfreeze(pattern?: RegExp | string): this {
+    return this.setTrainable(true, pattern);
+  }
+  private setTrainable(on: boolean, pattern?: RegExp | string): this {
+    const match = (n: string): boolean => pattern === undefined || (typeof pattern === 'string' ? n.startsWith(pattern) : pattern.test(n));
+    let hits = 0;
+    for (const [n, p] of this.namedParameters()) {
+      if (!match(n)) continue;
+      p.requiresGrad = on;
+      if (!on) p.grad = null;
+      hits++;
+    }
+    if (pattern !== undefined && hits === 0) {
+      throw new ValueError(`${on ? 'unfreeze' : 'freeze'}: a pattern matching some parameter names (${this.namedParameters().slice(0, 6).map(([n]) => n).join(', ')}...); got ${String(pattern)}`);
+    }
+    return this;
+  }
+
   /** Clears the gradients of every parameter. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
