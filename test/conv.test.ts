@@ -91,14 +91,16 @@ test("the seed's Mnist_CNN builds (flatten 200) and one Adam step lowers the los
 test('freeze / unfreeze by module or name pattern; summary counts frozen parameters as non-trainable', async () => {
   const K = await import('../src/model/index.ts');
   manualSeed(4);
-  const net = new nn.Sequential({ features: new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.ReLU()), head: new nn.Linear(4 * 26 * 26, 10) });
+  const features = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.ReLU());
+  const head = new nn.Linear(4 * 26 * 26, 10);
+  const net = new nn.Sequential({ features, head });
   net.freeze('features.');
   const trainable = net.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n);
   assert.deepEqual(trainable, ['head.weight', 'head.bias']);
   assert.match(K.summary(net), new RegExp(`Non-trainable params: ${4 * 9 + 4}\\b`));
   // Fine-tuning: a smaller learning rate for the backbone through param groups.
   net.unfreeze(/^features/);
-  const opt = new Adam([{ params: net.features.parameters(), lr: 1e-4 }, { params: net.head.parameters(), lr: 1e-3 }]);
+  const opt = new Adam([{ params: features.parameters(), lr: 1e-4 }, { params: head.parameters(), lr: 1e-3 }]);
   assert.deepEqual(opt.paramGroups.map((g) => g.lr), [1e-4, 1e-3]);
   assert.throws(() => net.freeze('nope.'), /freeze: a pattern matching some parameter names/);
 });
