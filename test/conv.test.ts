@@ -124,3 +124,29 @@ test('Keras-style CNN: conv2d/maxPooling2d/globalAveragePooling2d layers train, 
   const l = K.loadModelBytes(K.saveModelBytes(m));
   assert.deepEqual((l.predict(x) as import('../src/index.ts').Tensor).toArray(), (m.predict(x) as import('../src/index.ts').Tensor).toArray());
 });
+
+test('S4-9 blocks: residual (identity and projection), VGG stack, Inception, separable and Xception; a tiny ResNet learns', () => {
+  manualSeed(6);
+  const x = randn([2, 8, 8, 8]);
+  assert.ok(new nn.ResidualBlock(8, 8).shortcut instanceof nn.Identity);
+  assert.deepEqual(new nn.ResidualBlock(8, 8).forward(x).shape, [2, 8, 8, 8]);
+  assert.deepEqual(new nn.ResidualBlock(8, 16, 2).forward(x).shape, [2, 16, 4, 4]);
+  assert.deepEqual(nn.vggBlock(8, 12, 2).forward(x).shape, [2, 12, 4, 4]);
+  assert.deepEqual(new nn.InceptionBlock(8, { c1: 4, c3reduce: 3, c3: 5, c5reduce: 2, c5: 3, pool: 2 }).forward(x).shape, [2, 14, 8, 8]);
+  const sep = new nn.SeparableConv2d(8, 16);
+  assert.deepEqual(sep.forward(x).shape, [2, 16, 8, 8]);
+  assert.equal(sep.numParameters(), 8 * 9 + (8 * 16 + 16)); // vs 8*16*9 + 16 for a full 3x3 conv
+  assert.deepEqual(new nn.XceptionBlock(8, 16).forward(x).shape, [2, 16, 8, 8]);
+  const net = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ResidualBlock(4, 8, 2), new nn.AdaptiveAvgPool2d(), new nn.Flatten(), new nn.Linear(8, 2));
+  const xi = randn([16, 1, 8, 8]);
+  const y = xi.mean([1, 2, 3]).gt(0).int();
+  const opt = new Adam(net.parameters(), { lr: 0.01 });
+  const first = nn.crossEntropy(net.forward(xi), y).item();
+  for (let i = 0; i < 30; i++) {
+    const l = nn.crossEntropy(net.forward(xi), y);
+    opt.zeroGrad();
+    l.backward();
+    opt.step();
+  }
+  assert.ok(nn.crossEntropy(net.forward(xi), y).item() < first);
+});

@@ -20,3 +20,4 @@ export * from './symbolic.ts';
 export * from './regularizers.ts';
 export * from './layers/recurrent.ts';
 export * from './layers/conv.ts';
+export * from './layers/blocks.ts';
