@@ -150,3 +150,22 @@ test('S4-9 blocks: residual (identity and projection), VGG stack, Inception, sep
   }
   assert.ok(nn.crossEntropy(net.forward(xi), y).item() < first);
 });
+
+test('convTranspose2d is the adjoint of conv2d; DCGAN-style sizes; Upsample; Dropout2d drops whole channels', async () => {
+  const { convTranspose2d, upsampleNearest } = await import('../src/index.ts');
+  manualSeed(7);
+  const x = randn([2, 3, 9, 9]);
+  const w = randn([4, 3, 3, 3]);
+  const opts = { stride: 2, padding: 1 } as const;
+  const y = conv2d(x, w, null, opts);
+  const g = randn(y.shape);
+  // <conv2d(x), g> = <x, convT(g)> with the same weight (convT weight layout [in=4, out=3, k, k]).
+  const lhs = y.mul(g).sum().item();
+  const rhs = x.mul(convTranspose2d(g, w, null, { ...opts, outputPadding: 0 })).sum().item();
+  assert.ok(Math.abs(lhs - rhs) < 1e-3 * Math.abs(lhs) + 1e-3, `${lhs} vs ${rhs}`);
+  assert.deepEqual(new nn.ConvTranspose2d(8, 4, 4, { stride: 2, padding: 1 }).forward(randn([2, 8, 7, 7])).shape, [2, 4, 14, 14]);
+  assert.deepEqual(upsampleNearest(tensor([[[[1, 2], [3, 4]]]]), 2).toArray(), [[[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]]);
+  const d = new nn.Dropout2d(0.5).forward(ones([4, 6, 3, 3]));
+  const perChannel = (d.sum([2, 3]).toArray() as number[][]).flat();
+  assert.ok(perChannel.every((v) => v === 0 || v === 18));
+});

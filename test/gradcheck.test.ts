@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as ops from '../src/ops/index.ts';
 import type { OpSpec } from '../src/ops/index.ts';
 import type { GradcheckOptions } from '../src/index.ts';
-import { Tensor, avgPool2d, concat, conv2d, gradcheck, gruGates, lstmGates, maxPool2d, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
+import { Tensor, avgPool2d, concat, conv2d, convTranspose2d, gradcheck, upsampleNearest, gruGates, lstmGates, maxPool2d, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
 
 const f64 = (shape: number[], lo?: number): Tensor => {
   const t = lo === undefined ? randn(shape, { dtype: 'float64' }) : rand(shape, { dtype: 'float64' }).add(lo);
@@ -70,6 +70,8 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   matmul: () => [(a, b) => a.matmul(b), [f64([2, 3, 4]), f64([4, 5])]],
   linear: () => [(x, w, b) => x.linear(w, b), [f64([5, 4]), f64([3, 4]), f64([3])]],
   conv2d: () => [(x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2] }), [f64([2, 3, 6, 7]), f64([4, 3, 3, 2]), f64([4])]],
+  convTranspose2d: () => [(x, w, b) => convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [f64([2, 3, 3, 4]), f64([3, 2, 3, 3]), f64([2])]],
+  upsampleNearest: () => [(x) => upsampleNearest(x, [2, 3]), [f64([1, 2, 2, 3])]],
   maxPool2d: () => [(x) => maxPool2d(x, 2, { stride: 1, padding: 1 }), [f64([2, 2, 4, 5])]],
   avgPool2d: () => [(x) => avgPool2d(x, 3, { stride: 2, padding: 1 }), [f64([2, 2, 5, 6])]],
   lstmGates: () => [(g, c) => lstmGates(g, c), [f64([3, 8]), f64([3, 2])]],

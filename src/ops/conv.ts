@@ -343,3 +343,100 @@ export function pool2dAttrs(op: string, kernel: number | [number, number], o: { 
   const k = pair(op, 'kernel size', kernel, 1);
   return { kernel: k, stride: pair(op, 'stride', o.stride ?? k, 1), padding: pair(op, 'padding', o.padding ?? 0, 0), countIncludePad: o.countIncludePad };
 }
+
+/** Geometry of a transposed convolution: Ho = (H − 1)·s − pT − pB + d·(k − 1) + outputPadding + 1. */
+function transposeGeometry(x: Tensor, wt: Tensor, a: Conv2dAttrs & { outputPadding: [number, number] }): Geometry {
+  if (x.ndim !== 4) throw new ShapeError(`convTranspose2d: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
+  if (wt.ndim !== 4) throw new ShapeError(`convTranspose2d: a 4-d weight [inChannels, outChannels, kH, kW]; got ${fmtShape(wt.shape)}`);
+  if (a.groups !== 1) throw new ShapeError(`convTranspose2d: groups 1; got ${a.groups}`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [ci, o, kh, kw] = wt.shape as [number, number, number, number];
+  if (c !== ci) throw new ShapeError(`convTranspose2d: an input with ${ci} channels (weight ${fmtShape(wt.shape)}); got ${c} in ${fmtShape(x.shape)}`);
+  const [pt, pb, pl, pr] = a.padding;
+  const ho = (h - 1) * a.stride[0] - pt - pb + a.dilation[0] * (kh - 1) + a.outputPadding[0] + 1;
+  const wo = (w - 1) * a.stride[1] - pl - pr + a.dilation[1] * (kw - 1) + a.outputPadding[1] + 1;
+  if (ho < 1 || wo < 1) throw new ShapeError(`convTranspose2d: a positive output size; got ${ho}x${wo} for input ${h}x${w}`);
+  // In conv terms the output image is (o, ho, wo) and the input plays the role of the conv output (h, w).
+  return { n, c: o, h: ho, w: wo, o: c, cg: o, og: c, kh, kw, ho: h, wo: w, ckk: o * kh * kw };
+}
+
+/**
+ * convTranspose2d(x [N, inC, H, W], weight [inC, outC, kH, kW], bias? [outC]): the adjoint of conv2d
+ * (PyTorch's ConvTranspose2d, groups 1) — each input pixel scatters a weighted kernel into the output.
+ */
+export const convTranspose2dOp: OpSpec<Conv2dAttrs & { outputPadding: [number, number] }> = {
+  name: 'convTranspose2d',
+  forward(be, [x, wt, bias], a) {
+    const gm = transposeGeometry(x!, wt!, a);
+    const { n, c: oc, h: oh, w: ow, o: ic, ckk, ho: ih, wo: iw } = gm;
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== oc)) throw new ShapeError(`convTranspose2d: a bias of shape [${oc}]; got ${fmtShape(bias.shape)}`);
+    const dt = x!.dtype === 'float64' || wt!.dtype === 'float64' ? 'float64' : 'float32';
+    const xd = x!.contiguousData();
+    const wd = wt!.contiguousData();
+    const out = be.alloc(dt, n * oc * oh * ow);
+    const cols = newFloat(dt, ckk * ih * iw);
+    for (let s = 0; s < n; s++) {
+      // cols [oc·k·k, H·W] = Wᵀ [oc·k·k, ic] · x_s [ic, H·W], then scattered into the output image.
+      matmulInto(be, wd, 0, xd, s * ic * ih * iw, cols, 0, ckk, ih * iw, ic, true, false, ckk, ih * iw, false);
+      col2im(cols, oc, oh, ow, gm.kh, gm.kw, a, ih, iw, out, s * oc * oh * ow);
+    }
+    if (bias) {
+      const bd = bias.contiguousData();
+      for (let s = 0; s < n; s++) for (let c = 0; c < oc; c++) {
+        const base = (s * oc + c) * oh * ow;
+        for (let i = 0; i < oh * ow; i++) out[base + i]! += bd[c]!;
+      }
+    }
+    return dense(out, [n, oc, oh, ow], dt);
+  },
+  backward: (gy, ctx) => {
+    const x = ctx.input(0);
+    const wt = ctx.input(1);
+    const a = ctx.attrs;
+    const gm = transposeGeometry(x, wt, a);
+    const { n, c: oc, h: oh, w: ow, o: ic, ckk, ho: ih, wo: iw } = gm;
+    const be = getBackend();
+    const dt = gy.dtype === 'float64' ? 'float64' : 'float32';
+    const gd = gy.contiguousData();
+    const xd = x.contiguousData();
+    const wd = wt.contiguousData();
+    const dX = ctx.needs[0] ? gy.newZeros(x.shape) : null;
+    const dW = ctx.needs[1] ? gy.newZeros(wt.shape) : null;
+    const dB = ctx.needs[2] ? gy.sum([0, 2, 3]) : null;
+    const cols = newFloat(dt, ckk * ih * iw);
+    for (let s = 0; s < n; s++) {
+      im2col(gd, s * oc * oh * ow, oc, oh, ow, gm.kh, gm.kw, a, ih, iw, cols);
+      // dX_s [ic, HW] = W [ic, ckk] · cols [ckk, HW]; dW [ic, ckk] += x_s [ic, HW] · colsᵀ [HW, ckk]
+      if (dX) matmulInto(be, wd, 0, cols, 0, dX.data(), s * ic * ih * iw, ic, ih * iw, ckk, false, false, ckk, ih * iw, false);
+      if (dW) matmulInto(be, xd, s * ic * ih * iw, cols, 0, dW.data(), 0, ic, ckk, ih * iw, false, true, ih * iw, ih * iw, true);
+    }
+    return [dX, dW, dB];
+  },
+};
+
+/** Nearest-neighbour upsampling of NCHW images by integer factors. */
+export const upsampleNearestOp: OpSpec<{ scale: [number, number] }> = {
+  name: 'upsampleNearest',
+  forward(be, [x], { scale }) {
+    if (x!.ndim !== 4) throw new ShapeError(`upsample: a 4-d input [N, C, H, W]; got ${fmtShape(x!.shape)}`);
+    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [sy, sx] = scale;
+    const xd = x!.contiguousData();
+    const out = be.alloc(x!.dtype, n * c * h * sy * w * sx);
+    const W2 = w * sx;
+    for (let p = 0; p < n * c; p++) {
+      for (let y = 0; y < h * sy; y++) {
+        const src = p * h * w + Math.floor(y / sy) * w;
+        const dst = (p * h * sy + y) * W2;
+        for (let xx = 0; xx < W2; xx++) out[dst + xx] = xd[src + Math.floor(xx / sx)]!;
+      }
+    }
+    return dense(out, [n, c, h * sy, w * sx], x!.dtype);
+  },
+  backward: (g, ctx) => {
+    const [n, c, h, w] = ctx.input(0).shape as [number, number, number, number];
+    const [sy, sx] = ctx.attrs.scale;
+    // Each input pixel's gradient is the sum over its sy x sx block.
+    return [g.reshape([n, c, h, sy, w, sx]).sum([3, 5])];
+  },
+};

@@ -29,6 +29,8 @@ import {
   avgPool2dOp,
   conv2dAttrs,
   conv2dOp,
+  convTranspose2dOp,
+  upsampleNearestOp,
   gruGatesOp,
   maxPool2dOp,
   pool2dAttrs,
@@ -912,6 +914,26 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   if (weight.ndim !== 4) throw new ShapeError(`conv2d: a 4-d weight [outChannels, inChannels/groups, kH, kW]; got ${fmtShape(weight.shape)}`);
   const attrs = conv2dAttrs(weight.shape[2]!, weight.shape[3]!, opts);
   return apply(conv2dOp, bias ? [x, weight, bias] : [x, weight], attrs);
+}
+/**
+ * Transposed 2-D convolution (PyTorch's ConvTranspose2d, groups 1) of x [N, inC, H, W] with weight
+ * [inC, outC, kH, kW]: output size (H − 1)·s − 2p + d·(k − 1) + outputPadding + 1.
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number | [number, number]; outputPadding?: number | [number, number] } = {}): Tensor {
+  if (weight.ndim !== 4) throw new ShapeError(`convTranspose2d: a 4-d weight [inChannels, outChannels, kH, kW]; got ${fmtShape(weight.shape)}`);
+  const base = conv2dAttrs(weight.shape[2]!, weight.shape[3]!, { stride: opts.stride, padding: opts.padding, dilation: opts.dilation });
+  const op = opts.outputPadding ?? 0;
+  const outputPadding: [number, number] = typeof op === 'number' ? [op, op] : op;
+  if (outputPadding[0] >= base.stride[0] && outputPadding[0] >= base.dilation[0]) {
+    throw new ShapeError(`convTranspose2d: outputPadding smaller than stride or dilation; got ${outputPadding.join('x')} with stride ${base.stride.join('x')}`);
+  }
+  return apply(convTranspose2dOp, bias ? [x, weight, bias] : [x, weight], { ...base, outputPadding });
+}
+/** Nearest-neighbour upsampling of x [N, C, H, W] by integer factors. */
+export function upsampleNearest(x: Tensor, scale: number | [number, number]): Tensor {
+  const s: [number, number] = typeof scale === 'number' ? [scale, scale] : scale;
+  if (!s.every((v) => Number.isInteger(v) && v >= 1)) throw new ValueError(`upsample: integer scale factors >= 1; got ${JSON.stringify(scale)}`);
+  return apply(upsampleNearestOp, [x], { scale: s });
 }
 /** Max pooling over kernel windows of x [N, C, H, W] (stride defaults to the kernel). */
 export function maxPool2d(x: Tensor, kernel: number | [number, number], opts: { stride?: number | [number, number]; padding?: number | [number, number] } = {}): Tensor {

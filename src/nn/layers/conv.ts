@@ -1,6 +1,6 @@
 // Convolution and pooling layers over NCHW images (PyTorch's conventions and default init).
 import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
-import { Tensor, avgPool2d, conv2d, maxPool2d, zeros } from '../../tensor/index.ts';
+import { Tensor, avgPool2d, conv2d, convTranspose2d, defaultGenerator, maxPool2d, upsampleNearest, zeros } from '../../tensor/index.ts';
 import type { DType } from '../../core/index.ts';
 import type { Conv2dOptions } from '../../ops/index.ts';
 import { Module } from '../module.ts';
@@ -91,4 +91,66 @@ export class AdaptiveAvgPool2d extends Module {
     if (x.ndim !== 4) throw new ShapeError(`AdaptiveAvgPool2d: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
     return x.mean([2, 3], true);
   }
+}
+
+/**
+ * Transposed convolution (PyTorch's ConvTranspose2d, groups 1): upsamples, e.g. kernel 4, stride 2,
+ * padding 1 doubles H and W. Weight [inChannels, outChannels, kH, kW]; init as PyTorch (U(±1/√fanIn),
+ * fanIn = outChannels·kH·kW from the weight's second dim). Shape: [N, inC, H, W] -> [N, outC, Ho, Wo].
+ */
+export class ConvTranspose2d extends Module {
+  weight: Parameter;
+  bias: Parameter | null = null;
+  readonly kernelSize: [number, number];
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], readonly opts: { stride?: number | [number, number]; padding?: number | [number, number]; outputPadding?: number | [number, number]; dilation?: number | [number, number]; bias?: boolean; dtype?: DType } = {}) {
+    super();
+    const k: [number, number] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+    this.kernelSize = k;
+    const dtype = opts.dtype ?? 'float32';
+    this.weight = new Parameter(zeros([inChannels, outChannels, k[0], k[1]], { dtype }));
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (opts.bias !== false) {
+      const bound = 1 / Math.sqrt(outChannels * k[0] * k[1]);
+      this.bias = new Parameter(zeros([outChannels], { dtype }));
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return convTranspose2d(x, this.weight, this.bias, this.opts);
+  }
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize.join('x')}`;
+  }
+}
+
+/** Nearest-neighbour upsampling by an integer scale factor. Shape: [N, C, H, W] -> [N, C, H·s, W·s]. */
+export class Upsample extends Module {
+  constructor(readonly scaleFactor: number | [number, number] = 2) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return upsampleNearest(x, this.scaleFactor);
+  }
+}
+
+/** Zeroes whole channels with probability p in training (scaling the rest by 1/(1−p)). Shape: [N, C, H, W] -> same. */
+export class Dropout2d extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout2d: a probability p in [0, 1]; got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    if (x.ndim !== 4) throw new ShapeError(`Dropout2d: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
+    const [n, c] = x.shape as [number, number];
+    const mask = dropoutMask(n * c, this.p);
+    return x.mul(Tensor.fromData(mask, [n, c, 1, 1], 'float32').cast(x.dtype));
+  }
+}
+
+function dropoutMask(n: number, p: number): Float32Array {
+  const m = new Float32Array(n);
+  const keep = 1 - p;
+  for (let i = 0; i < n; i++) m[i] = defaultGenerator.random() < keep ? 1 / keep : 0;
+  return m;
 }
