@@ -140,6 +140,17 @@ const codecs: Record<string, LayerCodec> = {
     fromConfig: (c) => new nn.AvgPool2d(c.kernelSize as number, { stride: c.stride as number | undefined, padding: c.padding as number | undefined, countIncludePad: c.countIncludePad as boolean | undefined }),
   },
   AdaptiveAvgPool2d: simple(() => new nn.AdaptiveAvgPool2d(1)),
+  ConvTranspose2d: {
+    toConfig: (m) => {
+      const c = m as nn.ConvTranspose2d;
+      return { inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernelSize, stride: c.opts.stride ?? 1, padding: c.opts.padding ?? 0, outputPadding: c.opts.outputPadding ?? 0, dilation: c.opts.dilation ?? 1, bias: c.bias !== null };
+    },
+    fromConfig: (c) => new nn.ConvTranspose2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as [number, number], {
+      stride: c.stride as number, padding: c.padding as number, outputPadding: c.outputPadding as number, dilation: c.dilation as number, bias: c.bias !== false,
+    }),
+  },
+  Upsample: { toConfig: (m) => ({ scaleFactor: (m as nn.Upsample).scaleFactor }), fromConfig: (c) => new nn.Upsample(c.scaleFactor as number) },
+  Dropout2d: { toConfig: (m) => ({ p: (m as nn.Dropout2d).p }), fromConfig: (c) => new nn.Dropout2d(num(c, 'p')) },
   BatchNorm2d: {
     toConfig: (m) => {
       const b = m as nn.BatchNorm2d;
