@@ -34,12 +34,16 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: a probability p in [0, 1]; got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
+  return x.mul(Tensor.fromData(dropoutMask(x.size, p), x.shape, 'float64').cast(x.dtype));
+}
+
+/** A dropout mask: each entry 1/(1 − p) with probability 1 − p, else 0 (from the seeded generator). */
+export function dropoutMask(n: number, p: number): Float64Array {
+  const m = new Float64Array(n);
   const keep = 1 - p;
-  const mask = x.newZeros(x.shape);
-  const m = mask.data();
   const scale = 1 / keep;
-  for (let i = 0; i < m.length; i++) m[i] = defaultGenerator.random() < keep ? scale : 0;
-  return x.mul(mask);
+  for (let i = 0; i < n; i++) m[i] = defaultGenerator.random() < keep ? scale : 0;
+  return m;
 }
 
 export type Reduction = 'mean' | 'sum' | 'none';

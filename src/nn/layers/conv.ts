@@ -1,6 +1,7 @@
 // Convolution and pooling layers over NCHW images (PyTorch's conventions and default init).
 import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
-import { Tensor, avgPool2d, conv2d, convTranspose2d, defaultGenerator, maxPool2d, upsampleNearest, zeros } from '../../tensor/index.ts';
+import { Tensor, avgPool2d, conv2d, convTranspose2d, maxPool2d, upsampleNearest, zeros } from '../../tensor/index.ts';
+import { dropoutMask } from '../functional.ts';
 import type { DType } from '../../core/index.ts';
 import type { Conv2dOptions } from '../../ops/index.ts';
 import { Module } from '../module.ts';
@@ -144,13 +145,6 @@ export class Dropout2d extends Module {
     if (x.ndim !== 4) throw new ShapeError(`Dropout2d: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
     const [n, c] = x.shape as [number, number];
     const mask = dropoutMask(n * c, this.p);
-    return x.mul(Tensor.fromData(mask, [n, c, 1, 1], 'float32').cast(x.dtype));
+    return x.mul(Tensor.fromData(mask, [n, c, 1, 1], 'float64').cast(x.dtype));
   }
-}
-
-function dropoutMask(n: number, p: number): Float32Array {
-  const m = new Float32Array(n);
-  const keep = 1 - p;
-  for (let i = 0; i < n; i++) m[i] = defaultGenerator.random() < keep ? 1 / keep : 0;
-  return m;
 }
