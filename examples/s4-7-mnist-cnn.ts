@@ -4,8 +4,11 @@
 // 10,000 test images. The seed finds SGD with momentum underfits where Adadelta learns.
 //
 // Run: npx tsx examples/s4-7-mnist-cnn.ts [--optimizer adadelta|adam|sgd] [--epochs 2] [--train-size 60000]
-// Expected (seed 0, adadelta lr 1.0, 2 epochs on 55,000 images, ~6 min per epoch on 2 cores): the loss table,
-// then the report and `test accuracy: 0.98x`.
+// Expected (seed 0, adadelta lr 1.0, 2 epochs on 55,000 images, ~300 s per epoch here):
+//   epoch | train loss mean ± std | valid loss mean ± std | seconds
+//       1 | 0.2431 ± 0.3355       | 0.1662 ± 0.0463       | 300
+//       2 | 0.0822 ± 0.0598       | 0.0600 ± 0.0420       | 300
+// then the classification report (macro F1 0.980) and `test accuracy: 0.981`.
 import { manualSeed, noGrad, Tensor } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adadelta, Adam, SGD } from '../src/optim/index.ts';
