@@ -169,3 +169,16 @@ test('convTranspose2d is the adjoint of conv2d; DCGAN-style sizes; Upsample; Dro
   const perChannel = (d.sum([2, 3]).toArray() as number[][]).flat();
   assert.ok(perChannel.every((v) => v === 0 || v === 18));
 });
+
+test('Conv1d equals a height-1 Conv2d and has finite-difference gradients', async () => {
+  const { gradcheck } = await import('../src/index.ts');
+  manualSeed(8);
+  const c = new nn.Conv1d(3, 4, 3, { padding: 1, stride: 2, dtype: 'float64' });
+  const x = randn([2, 3, 9], { dtype: 'float64' }).requiresGrad_();
+  assert.deepEqual(c.forward(x).shape, [2, 4, 5]);
+  const ref = conv2d(x.unsqueeze(2), c.weight.unsqueeze(2), c.bias, { padding: [0, 1], stride: [1, 2] }).squeeze(2);
+  assert.deepEqual(c.forward(x).toArray(), ref.toArray());
+  assert.ok(gradcheck((a) => c.forward(a), [x]));
+  assert.deepEqual(new nn.Conv1d(2, 2, 5, { padding: 'same' }).forward(randn([1, 2, 7])).shape, [1, 2, 7]);
+  assert.throws(() => new nn.Conv1d(2, 2, 3).forward(randn([1, 3, 7])), /Conv1d: an input with 2 channels in dim 1; got \[1,3,7\]/);
+});

@@ -149,6 +149,15 @@ const codecs: Record<string, LayerCodec> = {
       stride: c.stride as number, padding: c.padding as number, outputPadding: c.outputPadding as number, dilation: c.dilation as number, bias: c.bias !== false,
     }),
   },
+  Conv1d: {
+    toConfig: (m) => {
+      const c = m as nn.Conv1d;
+      return { inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernelSize, stride: c.opts.stride ?? 1, padding: c.opts.padding ?? 0, dilation: c.opts.dilation ?? 1, groups: c.opts.groups ?? 1, bias: c.bias !== null };
+    },
+    fromConfig: (c) => new nn.Conv1d(num(c, 'inChannels'), num(c, 'outChannels'), num(c, 'kernelSize'), {
+      stride: num(c, 'stride'), padding: c.padding as number | 'same' | 'valid', dilation: num(c, 'dilation'), groups: num(c, 'groups'), bias: c.bias !== false,
+    }),
+  },
   Upsample: { toConfig: (m) => ({ scaleFactor: (m as nn.Upsample).scaleFactor }), fromConfig: (c) => new nn.Upsample(c.scaleFactor as number) },
   Dropout2d: { toConfig: (m) => ({ p: (m as nn.Dropout2d).p }), fromConfig: (c) => new nn.Dropout2d(num(c, 'p')) },
   BatchNorm2d: {

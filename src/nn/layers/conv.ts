@@ -148,3 +148,32 @@ export class Dropout2d extends Module {
     return x.mul(Tensor.fromData(mask, [n, c, 1, 1], 'float64').cast(x.dtype));
   }
 }
+
+/**
+ * 1-D convolution over [N, C, L] sequences, computed as a 2-D convolution of height 1 (the same
+ * kernels and gradients). Shape: [N, inC, L] -> [N, outC, Lo], Lo = floor((L + 2p − d·(k − 1) − 1)/s) + 1.
+ * Default init as Conv2d (U(±1/√fanIn), fanIn = inC/groups·k).
+ */
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null = null;
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly opts: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean; dtype?: DType } = {}) {
+    super();
+    const inner = new Conv2d(inChannels, outChannels, [1, kernelSize], { groups: opts.groups, bias: opts.bias, dtype: opts.dtype });
+    this.weight = new Parameter(inner.weight.reshape([outChannels, inChannels / (opts.groups ?? 1), kernelSize]));
+    this.bias = inner.bias;
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 3) throw new ShapeError(`Conv1d: a 3-d input [N, C, L]; got ${fmtShape(x.shape)}`);
+    if (x.shape[1] !== this.inChannels) throw new ShapeError(`Conv1d: an input with ${this.inChannels} channels in dim 1; got ${fmtShape(x.shape)}`);
+    const p = this.opts.padding;
+    const padding: Conv2dOptions['padding'] = p === 'same' || p === 'valid' ? p : [0, p ?? 0];
+    const y = conv2d(x.unsqueeze(2), this.weight.unsqueeze(2), this.bias, {
+      stride: [1, this.opts.stride ?? 1], dilation: [1, this.opts.dilation ?? 1], padding, groups: this.opts.groups,
+    });
+    return y.squeeze(2);
+  }
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}`;
+  }
+}
