@@ -5,14 +5,12 @@
 //
 // Run one measurement: flock /tmp/bench.lock npx tsx bench/neurona-entry.ts w4
 // or alone:            flock /tmp/bench.lock npx tsx bench/w4.ts
-import { manualSeed, noGrad } from '../src/index.ts';
-import type { Tensor } from '../src/index.ts';
+import { manualSeed } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
-import { DataLoader, TensorDataset } from '../src/data/index.ts';
-import { accuracy } from '../src/metrics/index.ts';
 import type { Mnist } from '../src/datasets/index.ts';
 import { loadMnistSync } from '../src/node/index.ts';
+import { classificationEpoch } from './workloads.ts';
 import type { WorkloadResult } from './workloads.ts';
 
 export const W4_TRAIN = 10000;
@@ -22,37 +20,13 @@ export function w4Model(): nn.Sequential {
   return new nn.Sequential(new nn.LSTM(28, 128, { batchFirst: true, returnSequences: false }), new nn.Linear(128, 10));
 }
 
-/** Test accuracy in chunks (the LSTM's per-step activations of 10,000 images at once are large). */
-export function rowsAccuracy(model: nn.Module, images: Tensor, labels: Tensor, chunk = 1000): number {
-  model.eval();
-  const n = images.shape[0]!;
-  const preds = new Int32Array(n);
-  noGrad(() => {
-    for (let i = 0; i < n; i += chunk) {
-      const m = Math.min(chunk, n - i);
-      preds.set(model.forward(images.narrow(0, i, m).reshape([m, 28, 28])).argmax(1).contiguousData() as Int32Array, i);
-    }
-  });
-  model.train();
-  return accuracy(labels, Array.from(preds));
-}
-
 export function w4(data: Mnist, seed = 0): WorkloadResult {
   manualSeed(seed);
   const model = w4Model();
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const x = data.train.images.narrow(0, 0, W4_TRAIN).reshape([W4_TRAIN, 28, 28]).contiguous();
   const y = data.train.labels.narrow(0, 0, W4_TRAIN).contiguous();
-  const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
-  const t0 = performance.now();
-  for (const [xb, yb] of loader) {
-    const loss = nn.crossEntropy(model.forward(xb!), yb!);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return { seconds, samplesPerSec: W4_TRAIN / seconds, testAccuracy: rowsAccuracy(model, data.test.images, data.test.labels) };
+  return classificationEpoch(model, opt, x, y, data.test.images.reshape([-1, 28, 28]), data.test.labels);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,8 +1,10 @@
 // The benchmark workloads W1 and W2 of shared/workloads.md, on neurona. Timings exclude data loading.
-import { manualSeed, noGrad } from '../src/index.ts';
+import { manualSeed } from '../src/index.ts';
 import type { Tensor } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam, SGD } from '../src/optim/index.ts';
+import type { Optimizer } from '../src/optim/index.ts';
+import { predict } from '../src/model/index.ts';
 import { DataLoader, TensorDataset, oneHot } from '../src/data/index.ts';
 import { accuracy } from '../src/metrics/index.ts';
 import type { Mnist } from '../src/datasets/index.ts';
@@ -13,9 +15,26 @@ export interface WorkloadResult {
   testAccuracy: number;
 }
 
-function testAccuracy(model: nn.Module, x: Tensor, y: Tensor): number {
-  model.eval();
-  return accuracy(y, noGrad(() => model.forward(x).argmax(1)));
+/** Accuracy of a classifier over (x, y), evaluated in batches (eval mode, no gradients). */
+export function testAccuracy(model: nn.Module, x: Tensor, y: Tensor, batchSize = 1000): number {
+  return accuracy(y, (predict(model, x, { batchSize }) as Tensor).argmax(1));
+}
+
+/**
+ * The timed part every classification workload shares: one shuffled epoch of softmax cross-entropy in
+ * batches of 64 over (x, y), then the accuracy on (xTest, yTest) (not timed).
+ */
+export function classificationEpoch(model: nn.Module, opt: Optimizer, x: Tensor, y: Tensor, xTest: Tensor, yTest: Tensor): WorkloadResult {
+  const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
+  const t0 = performance.now();
+  for (const [xb, yb] of loader) {
+    const loss = nn.crossEntropy(model.forward(xb!), yb!);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, samplesPerSec: x.shape[0]! / seconds, testAccuracy: testAccuracy(model, xTest, yTest) };
 }
 
 /** W1: MLP 784-256-256-10 ReLU, softmax cross-entropy, Adam 1e-3, batch 64, shuffled, one epoch of 60,000. */
@@ -23,16 +42,7 @@ export function w1(data: Mnist, seed = 0): WorkloadResult {
   manualSeed(seed);
   const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const loader = new DataLoader(new TensorDataset(data.train.images, data.train.labels), { batchSize: 64, shuffle: true });
-  const t0 = performance.now();
-  for (const [x, y] of loader) {
-    const loss = nn.crossEntropy(model.forward(x!), y!);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return { seconds, samplesPerSec: data.train.images.shape[0]! / seconds, testAccuracy: testAccuracy(model, data.test.images, data.test.labels) };
+  return classificationEpoch(model, opt, data.train.images, data.train.labels, data.test.images, data.test.labels);
 }
 
 /**

@@ -15,6 +15,7 @@ import { Adadelta, Adam, SGD } from '../src/optim/index.ts';
 import type { Optimizer } from '../src/optim/index.ts';
 import { DataLoader, TensorDataset } from '../src/data/index.ts';
 import { classificationReport } from '../src/metrics/index.ts';
+import { predict } from '../src/model/index.ts';
 import { loadMnistSync } from '../src/node/index.ts';
 import { mnistCnn } from '../bench/w3.ts';
 
@@ -71,12 +72,7 @@ for (let e = 1; e <= epochs; e++) {
   console.log(`${String(e).padStart(5)} | ${tm.toFixed(4)} ± ${ts.toFixed(4)}       | ${vm.toFixed(4)} ± ${vs.toFixed(4)}       | ${((performance.now() - t0) / 1000).toFixed(0)}`);
 }
 
-model.eval();
-const preds: number[] = [];
-noGrad(() => {
-  const xt: Tensor = test.images.reshape([-1, 1, 28, 28]);
-  for (let i = 0; i < xt.shape[0]!; i += 500) preds.push(...model.forward(xt.narrow(0, i, 500)).argmax(1).contiguousData());
-});
+const preds = Array.from((predict(model, test.images.reshape([-1, 1, 28, 28]), { batchSize: 500 }) as Tensor).argmax(1).contiguousData());
 console.log(classificationReport(test.labels, preds, { digits: 3 }));
 const acc = preds.filter((p, i) => p === (test.labels.contiguousData()[i] as number)).length / preds.length;
 console.log(`test accuracy: ${acc.toFixed(3)}`);

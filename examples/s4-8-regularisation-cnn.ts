@@ -11,7 +11,7 @@
 //   test accuracy: 0.948
 // Augmentation helps most with so few images; dropout a little; decoupled weight decay at 0.05 changes
 // little over 8 epochs (it acts slowly: each step shrinks weights by lr·wd = 5e-5).
-import { manualSeed, noGrad } from '../src/index.ts';
+import { manualSeed } from '../src/index.ts';
 import type { Tensor } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam, AdamW } from '../src/optim/index.ts';
@@ -19,6 +19,7 @@ import { DataLoader, TensorDataset } from '../src/data/index.ts';
 import { TransformDataset, compose, randomRotation, randomShift } from '../src/data/transforms.ts';
 import type { Dataset } from '../src/data/index.ts';
 import { accuracy } from '../src/metrics/index.ts';
+import { predict } from '../src/model/index.ts';
 import { loadMnistSync } from '../src/node/index.ts';
 
 const arg = (name: string, d: number): number => {
@@ -40,12 +41,7 @@ function net(dropout: number): nn.Sequential {
 }
 
 function acc(model: nn.Module, x: Tensor, y: Tensor): number {
-  model.eval();
-  const preds: number[] = [];
-  noGrad(() => {
-    for (let i = 0; i < x.shape[0]!; i += 500) preds.push(...model.forward(x.narrow(0, i, Math.min(500, x.shape[0]! - i))).argmax(1).contiguousData());
-  });
-  return accuracy(y, preds);
+  return accuracy(y, (predict(model, x, { batchSize: 500 }) as Tensor).argmax(1));
 }
 
 function run(name: string, o: { weightDecay?: number; dropout?: number; augment?: boolean }): number {

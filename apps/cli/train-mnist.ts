@@ -7,6 +7,7 @@ import type { Optimizer } from '../../src/optim/index.ts';
 import { DataLoader, TensorDataset } from '../../src/data/index.ts';
 import { accuracy, confusionMatrix } from '../../src/metrics/index.ts';
 import { loadMnistSync } from '../../src/node/index.ts';
+import { predict } from '../../src/model/index.ts';
 import { ValueError } from '../../src/core/index.ts';
 
 export interface TrainMnistOptions {
@@ -130,16 +131,7 @@ export function trainMnist(opts: TrainMnistOptions, reporter: TrainReporter = {}
     history.push(info);
     reporter.epochEnd?.(info);
   }
-  model.eval();
-  const preds = noGrad(() => {
-    const parts: number[] = [];
-    const x = data.test.images;
-    for (let i = 0; i < x.shape[0]!; i += 1000) {
-      const n = Math.min(1000, x.shape[0]! - i);
-      parts.push(...(model.forward(x.narrow(0, i, n)).argmax(1).contiguousData() as Int32Array));
-    }
-    return parts;
-  });
+  const preds = (predict(model, data.test.images, { batchSize: 1000 }) as Tensor).argmax(1);
   return {
     model,
     epochs: history,

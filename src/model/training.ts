@@ -64,6 +64,7 @@ export class Trainer {
   private readonly lossWeights: number[] | undefined;
   /** Set by a callback to stop fit. */
   stopTraining = false;
+  private regularized: Tensor[] = [];
 
   constructor(readonly module: Module, readonly opts: CompileOptions) {
     this.losses = (Array.isArray(opts.loss) ? opts.loss : [opts.loss]).map(resolveLoss);
@@ -80,6 +81,8 @@ export class Trainer {
       const r = resolveOptimizer(this.opts.optimizer, params);
       this.optimizer = r.optimizer;
       this.clip = r.clip;
+      // The penalised parameters, found once rather than by walking the module every step.
+      this.regularized = this.module.parameters().filter((p) => getRegularizer(p) !== undefined);
     }
     return this.optimizer;
   }
@@ -108,10 +111,7 @@ export class Trainer {
 
   private penalties(loss: Tensor): Tensor {
     let l = loss;
-    for (const p of this.module.parameters()) {
-      const r = getRegularizer(p);
-      if (r) l = l.add(r.penalty(p));
-    }
+    for (const p of this.regularized) l = l.add(getRegularizer(p)!.penalty(p));
     for (const a of this.module.losses()) l = l.add(a);
     return l;
   }
@@ -147,10 +147,13 @@ export class Trainer {
     const loss = this.penalties(data);
     opt.zeroGrad();
     loss.backward();
-    const params = opt.paramGroups.flatMap((g) => g.params);
-    if (this.clip.clipValue !== undefined) clipGradValue(params, this.clip.clipValue);
-    if (this.clip.clipNorm !== undefined) for (const p of params) if (p.grad) clipGradNorm([p], this.clip.clipNorm);
-    if (this.clip.globalClipNorm !== undefined) clipGradNorm(params, this.clip.globalClipNorm);
+    const { clipValue, clipNorm, globalClipNorm } = this.clip;
+    if (clipValue !== undefined || clipNorm !== undefined || globalClipNorm !== undefined) {
+      const params = opt.paramGroups.flatMap((g) => g.params);
+      if (clipValue !== undefined) clipGradValue(params, clipValue);
+      if (clipNorm !== undefined) for (const p of params) if (p.grad) clipGradNorm([p], clipNorm);
+      if (globalClipNorm !== undefined) clipGradNorm(params, globalClipNorm);
+    }
     opt.step();
     this.updateMetrics(ys, outs.map((o) => o.detach()));
     return loss.item();

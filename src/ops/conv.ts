@@ -22,6 +22,15 @@ export function convOutSize(w: number, k: number, s: number, p0: number, p1: num
   return Math.floor((w + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 }
 
+/**
+ * The output columns [lo, hi) whose input column ox·s + shift lies inside [0, w): im2col copies only
+ * those (zeros elsewhere) and col2im scatters only those.
+ */
+function inImage(shift: number, s: number, w: number, wo: number): [number, number] {
+  const lo = Math.min(wo, Math.max(0, Math.ceil(-shift / s)));
+  return [lo, Math.max(lo, Math.min(wo, Math.floor((w - 1 - shift) / s) + 1))];
+}
+
 function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, cols: Float32Array | Float64Array): void {
   const [sh, sw] = a.stride;
   const [dh, dw] = a.dilation;
@@ -30,6 +39,9 @@ function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: 
   for (let ci = 0; ci < c; ci++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, r++) {
+        // The same in-image column range for every row of this kernel column.
+        const shift = j * dw - pl;
+        const [lo, hi] = inImage(shift, sw, w, wo);
         const rowBase = r * ho * wo;
         for (let oy = 0; oy < ho; oy++) {
           const iy = oy * sh - pt + i * dh;
@@ -39,10 +51,6 @@ function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: 
             continue;
           }
           const ib = xo + (ci * h + iy) * w;
-          // The output columns whose input column is inside the image; zeros at the padded edges.
-          const shift = j * dw - pl;
-          const lo = Math.min(wo, Math.max(0, Math.ceil(-shift / sw)));
-          const hi = Math.max(lo, Math.min(wo, Math.floor((w - 1 - shift) / sw) + 1));
           for (let ox = 0; ox < lo; ox++) cols[ob + ox] = 0;
           for (let ox = lo, ix = ib + lo * sw + shift; ox < hi; ox++, ix += sw) cols[ob + ox] = x[ix]!;
           for (let ox = hi; ox < wo; ox++) cols[ob + ox] = 0;
@@ -60,16 +68,15 @@ function col2im(cols: Float32Array | Float64Array, c: number, h: number, w: numb
   for (let ci = 0; ci < c; ci++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, r++) {
+        // The same in-image column range for every row of this kernel column.
+        const shift = j * dw - pl;
+        const [lo, hi] = inImage(shift, sw, w, wo);
         const rowBase = r * ho * wo;
         for (let oy = 0; oy < ho; oy++) {
           const iy = oy * sh - pt + i * dh;
           if (iy < 0 || iy >= h) continue;
           const ib = xo + (ci * h + iy) * w;
           const ob = rowBase + oy * wo;
-          // Only the output columns whose input column is inside the image.
-          const shift = j * dw - pl;
-          const lo = Math.min(wo, Math.max(0, Math.ceil(-shift / sw)));
-          const hi = Math.max(lo, Math.min(wo, Math.floor((w - 1 - shift) / sw) + 1));
           for (let ox = lo, ix = ib + lo * sw + shift; ox < hi; ox++, ix += sw) dx[ix]! += cols[ob + ox]!;
         }
       }
