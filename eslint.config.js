@@ -16,7 +16,8 @@ const layers = {
   io: ['core', 'tensor', 'nn', 'optim'],
   model: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'io'],
   classic: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'model'],
-  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model', 'classic'],
+  plot: ['core', 'tensor', 'nn', 'data', 'metrics', 'model'],
+  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model', 'classic', 'plot'],
 };
 const all = Object.keys(layers);
 const layerRules = Object.entries(layers).map(([layer, allowed]) => ({

@@ -13,3 +13,4 @@ export * as metrics from './metrics/index.ts';
 export * as keras from './model/index.ts';
 export * as io from './io/index.ts';
 export * as classic from './classic/index.ts';
+export * as plot from './plot/index.ts';

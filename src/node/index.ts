@@ -4,3 +4,4 @@ export * from './io.ts';
 export * from './models.ts';
 export * from './csv.ts';
 export * from './fashion-mnist.ts';
+export * from './plot.ts';
