@@ -9,7 +9,7 @@ const layers = {
   ops: ['core', 'backend'],
   tensor: ['core', 'backend', 'ops'],
   nn: ['core', 'backend', 'ops', 'tensor'],
-  optim: ['core', 'tensor', 'nn'],
+  optim: ['core', 'backend', 'tensor', 'nn'],
   data: ['core', 'tensor'],
   metrics: ['core', 'tensor', 'data'],
   datasets: ['core', 'tensor', 'data'],

@@ -1,19 +1,28 @@
-// Backends: the WASM backend's kernels agree with the TypeScript reference; selection works.
+// Backends: the WASM and native backends' kernels agree with the TypeScript reference; selection works.
+// (test/conformance.test.ts reruns the op and gradient suites on each backend.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getBackend, listBackends, manualSeed, randn, setBackend } from '../src/index.ts';
+import { getBackend, getNumThreads, listBackends, manualSeed, nativeBackendStatus, randn, setBackend, setNumThreads } from '../src/index.ts';
+import type { Backend } from '../src/index.ts';
 import { tsBackend } from '../src/backend/ts/index.ts';
 import { createWasmBackend } from '../src/backend/wasm/index.ts';
+import { nativeAddon } from '../src/backend/backend.ts';
+import { Adam, AdamW, SGD } from '../src/optim/index.ts';
+import { Parameter } from '../src/nn/index.ts';
 
 const wasm = createWasmBackend();
+const addon = nativeAddon();
+const native = listBackends().includes('native') ? (setBackend('native'), getBackend()) : null;
+if (native) setBackend(process.env.NEURONA_BACKEND ?? 'native');
 
-test('the WASM backend is available and the default in Node', () => {
+test('the default backend is native where the addon is built, else WASM', () => {
   assert.ok(wasm, 'WebAssembly SIMD instantiates');
-  assert.deepEqual(listBackends().sort(), ['ts', 'wasm']);
-  assert.equal(getBackend().name, 'wasm');
+  if (!native) console.log(`# native backend not available: ${nativeBackendStatus()}`);
+  assert.deepEqual(listBackends().sort(), native ? ['native', 'ts', 'wasm'] : ['ts', 'wasm']);
+  if (!process.env.NEURONA_BACKEND) assert.equal(getBackend().name, native ? 'native' : 'wasm');
 });
 
-test('WASM matmul equals the TS reference: shapes, edges, transposes, batches, accumulate', () => {
+function matmulCases(be: Backend, label: string): void {
   manualSeed(0);
   const cases: [number, number, number, boolean, boolean][] = [
     [64, 256, 784, false, true], [256, 784, 64, true, false], [37, 29, 53, true, true], [33, 17, 300, false, false],
@@ -27,11 +36,67 @@ test('WASM matmul equals the TS reference: shapes, edges, transposes, batches, a
       const c2 = c1.slice();
       const args = (c: Float32Array) => ({ a, b, c, m, n, k, transA: ta, transB: tb, lda: ta ? m : k, ldb: tb ? k : n, aOffsets: [0, m * k], bOffsets: [k * n, 0], accumulate });
       tsBackend.matmul(args(c1));
-      wasm!.matmul(args(c2));
+      be.matmul(args(c2));
       let err = 0;
       for (let i = 0; i < c1.length; i++) err = Math.max(err, Math.abs(c1[i]! - c2[i]!));
-      assert.ok(err < 1e-4 * Math.sqrt(k), `${m}x${n}x${k} ${ta} ${tb} acc=${accumulate}: max difference ${err}`);
+      assert.ok(err < 1e-4 * Math.sqrt(k), `${label} ${m}x${n}x${k} ${ta} ${tb} acc=${accumulate}: max difference ${err}`);
     }
+  }
+}
+
+test('WASM matmul equals the TS reference: shapes, edges, transposes, batches, accumulate', () => {
+  matmulCases(wasm!, 'wasm');
+});
+
+test('native matmul equals the TS reference for every micro-kernel the CPU has, on 1 and 2 threads', { skip: !native && 'native addon not built' }, () => {
+  const best = addon!.isa();
+  const threads = getNumThreads();
+  try {
+    for (const isa of ['generic', 'avx2', 'avx512']) {
+      if (!addon!.setIsa(isa)) continue;
+      for (const t of [1, 2]) {
+        setNumThreads(t);
+        matmulCases(native!, `${isa}/${t} threads`);
+      }
+    }
+  } finally {
+    addon!.setIsa(best);
+    setNumThreads(threads);
+  }
+  assert.throws(() => setNumThreads(0), /setNumThreads: a positive integer; got 0/);
+  // spans are checked in the addon: a short array is refused, not read past its end
+  assert.throws(() => addon!.sgemm(new Float32Array(3), 0, 2, false, new Float32Array(4), 0, 2, false, new Float32Array(4), 0, 2, 2, 2, false), /native sgemm: operands long enough for m=2 n=2 k=2; got A 3 \(needs 4\)/);
+});
+
+test('fused optimizer steps (native) equal the TS loops: Adam, AMSGrad, AdamW, SGD with momentum and Nesterov', { skip: !native && 'native addon not built' }, () => {
+  const run = (backend: string, make: (p: Parameter[]) => { zeroGrad(): void; step(): void }): number[] => {
+    setBackend(backend);
+    manualSeed(3);
+    const p = new Parameter(randn([257]));
+    const opt = make([p]);
+    for (let s = 0; s < 5; s++) {
+      opt.zeroGrad();
+      p.mul(p).mul(randn([257])).sum().backward();
+      opt.step();
+    }
+    return Array.from(p.contiguousData());
+  };
+  const makers: [string, (p: Parameter[]) => { zeroGrad(): void; step(): void }][] = [
+    ['adam', (p) => new Adam(p, { lr: 0.01, weightDecay: 0.1 })],
+    ['amsgrad', (p) => new Adam(p, { lr: 0.01, amsgrad: true, maximize: true })],
+    ['adamw', (p) => new AdamW(p, { lr: 0.01 })],
+    ['sgd', (p) => new SGD(p, { lr: 0.1, weightDecay: 0.01 })],
+    ['momentum', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, dampening: 0.1 })],
+    ['nesterov', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true })],
+  ];
+  try {
+    for (const [name, make] of makers) {
+      const ref = run('ts', make);
+      const got = run('native', make);
+      for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ref[i]! - got[i]!) < 1e-5 * (1 + Math.abs(ref[i]!)), `${name}[${i}]: ${got[i]} vs ${ref[i]}`);
+    }
+  } finally {
+    setBackend(process.env.NEURONA_BACKEND ?? 'native');
   }
 });
 
@@ -41,12 +106,16 @@ test('tensor results agree across backends (matmul, linear, batched)', () => {
   const y = randn([40, 50]);
   const w = randn([30, 40]);
   const run = (): number[] => [...x.matmul(y).contiguousData(), ...x.reshape([-1, 40]).linear(w).contiguousData()];
+  const before = getBackend().name;
   setBackend('ts');
   const ref = run();
-  setBackend('wasm');
-  const got = run();
-  let err = 0;
-  for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!));
-  assert.ok(err < 1e-4, `max difference ${err}`);
-  assert.throws(() => setBackend('cuda'), /setBackend: a registered backend name \(ts, wasm\); got 'cuda'/);
+  for (const name of listBackends().filter((b) => b !== 'ts')) {
+    setBackend(name);
+    const got = run();
+    let err = 0;
+    for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!));
+    assert.ok(err < 1e-4, `${name}: max difference ${err}`);
+  }
+  setBackend(before);
+  assert.throws(() => setBackend('cuda'), /setBackend: a registered backend name \(ts, wasm(, native)?\); got 'cuda'/);
 });

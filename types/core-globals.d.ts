@@ -6,3 +6,12 @@ declare const console: {
   error(...data: unknown[]): void;
 };
 declare const performance: { now(): number };
+declare function btoa(data: string): string;
+declare class URL {
+  constructor(url: string, base?: string);
+  readonly pathname: string;
+  readonly href: string;
+}
+interface ImportMeta {
+  readonly url: string;
+}

@@ -4,6 +4,8 @@ import type { DType, TypedArray } from '../core/index.ts';
 import { BackendError } from '../core/index.ts';
 import { tsBackend } from './ts/index.ts';
 import { createWasmBackend } from './wasm/index.ts';
+import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native/index.ts';
+import type { NativeAddon } from './native/index.ts';
 
 /** A buffer read through strides (0 on broadcast dims), as the kernels take it. */
 export interface Strided {
@@ -20,6 +22,13 @@ export interface Backend {
   alloc(dtype: DType, n: number): TypedArray;
   /** out[i] = f(x[i]) over contiguous buffers. */
   map(f: (x: number) => number, x: TypedArray, out: TypedArray): void;
+  /**
+   * Optional specialised loops for common unary ops by name (relu, sigmoid, tanh, ...): true when handled,
+   * false to fall back to `map` with the op's scalar function. Avoids a function call per element.
+   */
+  mapNamed?(op: string, x: TypedArray, out: TypedArray): boolean;
+  /** The backward counterpart of mapNamed: out[i] = g[i] * op'(x[i], y[i]) when handled. */
+  mapGradNamed?(op: string, x: TypedArray, y: TypedArray, g: TypedArray, out: TypedArray): boolean;
   /** out[i] = g[i] * d(x[i], y[i]): the backward of an elementwise unary op. */
   mapGrad(d: (x: number, y: number) => number, x: TypedArray, y: TypedArray, g: TypedArray, out: TypedArray): void;
   /** out = f(a, b) with both inputs read through strides over `shape`. */
@@ -47,6 +56,38 @@ export interface Backend {
   indexSelect(x: TypedArray, index: Int32Array, outer: number, r: number, inner: number, out: TypedArray): void;
   /** out[o, index[j], :] += src[o, j, :]: the adjoint of indexSelect. */
   indexAdd(src: TypedArray, index: Int32Array, outer: number, r: number, inner: number, out: TypedArray): void;
+  /** Optional fused Adam step over float32 arrays (the optimizer's own loop runs where a backend lacks it). */
+  adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): void;
+  /** Optional fused SGD step over float32 arrays. */
+  sgdF32?(param: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdCoefficients): void;
+}
+
+/**
+ * One Adam step's coefficients: g = sign·∇ + l2·p; m = b1·m + c1·g; v = b2·v + c2·g²; vmax = max(vmax, v);
+ * p = p·decay − stepSize·m / (√v(max)·invBc2Sqrt + eps).
+ */
+export interface AdamCoefficients {
+  sign: number;
+  l2: number;
+  decay: number;
+  b1: number;
+  b2: number;
+  c1: number;
+  c2: number;
+  stepSize: number;
+  invBc2Sqrt: number;
+  eps: number;
+}
+
+/** One SGD step's coefficients: g = sign·∇ + weightDecay·p; b = bm·b + bg·g; p −= lr·(cg·g + cb·b) (no buffer: p −= lr·g). */
+export interface SgdCoefficients {
+  sign: number;
+  weightDecay: number;
+  lr: number;
+  bm: number;
+  bg: number;
+  cg: number;
+  cb: number;
 }
 
 export interface MatmulArgs {
@@ -68,11 +109,39 @@ export interface MatmulArgs {
 }
 
 const registry = new Map<string, Backend>([['ts', tsBackend]]);
-// The WASM backend (SIMD matmul, TS for the rest) is the default wherever WebAssembly SIMD runs;
-// the TypeScript backend is the reference and the fallback. setBackend('ts') selects it.
+// The native backend (Node, addon built) is the default, then WASM (SIMD matmul, TS for the rest)
+// wherever WebAssembly SIMD runs; the TypeScript backend is the reference and the last fallback.
+// NEURONA_BACKEND=<name> picks one at start; setBackend(name) switches at run time.
 const wasm = createWasmBackend();
 if (wasm) registry.set(wasm.name, wasm);
-let current: Backend = wasm ?? tsBackend;
+const addon: NativeAddon | null = loadNativeAddon();
+const native = addon ? createNativeBackend(addon) : null;
+if (native) registry.set(native.name, native);
+else if (nativeLoadError?.includes('failed to load')) console.warn(`neurona: ${nativeLoadError}; using the ${wasm ? 'wasm' : 'ts'} backend`);
+let current: Backend = native ?? wasm ?? tsBackend;
+const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NEURONA_BACKEND;
+if (requested && registry.has(requested)) current = registry.get(requested)!;
+
+/** Which native backend runs (ISA, threads), or why there is none. */
+export function nativeBackendStatus(): string {
+  return addon ? `native (${addon.isa()}, ${addon.numThreads()} threads)` : (nativeLoadError ?? 'not available here (browser, or Node < 20.16)');
+}
+
+/** Threads the multi-threaded kernels use (native backend; 1 elsewhere). */
+export function getNumThreads(): number {
+  return addon ? addon.numThreads() : 1;
+}
+
+/** Sets the threads the multi-threaded kernels use (default: the cores available, or NEURONA_NUM_THREADS). */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new BackendError(`setNumThreads: a positive integer; got ${n}`);
+  addon?.setNumThreads(n);
+}
+
+/** The loaded native addon, for conformance tests and benchmarks (null where it is not built). */
+export function nativeAddon(): NativeAddon | null {
+  return addon;
+}
 
 /** Registers a backend under its name (select it with setBackend). */
 export function registerBackend(b: Backend): void {

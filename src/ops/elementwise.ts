@@ -26,7 +26,8 @@ export function unarySpec<A>(name: string, def: UnaryDef<A>): OpSpec<A> {
     forward(be: Backend, [x], attrs) {
       const dt = outType(x!.dtype);
       const out = be.alloc(dt, x!.size);
-      be.map(def.f(attrs), x!.contiguousData(), out);
+      const xd = x!.contiguousData();
+      if (xd.constructor !== out.constructor || !be.mapNamed?.(name, xd, out)) be.map(def.f(attrs), xd, out);
       return dense(out, [...x!.shape], dt);
     },
     backward: d ? (g, ctx) => [ctx.mapGrad(d(ctx.attrs), g)] : undefined,

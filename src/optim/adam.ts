@@ -1,5 +1,6 @@
 // Adam: adaptive moment estimation with bias correction, L2 weight decay and the AMSGrad variant.
 import type { Tensor } from '../tensor/index.ts';
+import { getBackend } from '../backend/backend.ts';
 import { Optimizer, allocLike, checkNonNegative, checkRange, definedOnly, nextStep, stateBuffer } from './optimizer.ts';
 import type { FloatArray, OptimizerOptions, ParamGroup, ParamGroupInput, ParamState } from './optimizer.ts';
 
@@ -44,6 +45,11 @@ export function adamUpdate(
   const bc2Sqrt = Math.sqrt(1 - b2 ** step);
   const c1 = 1 - b1;
   const c2 = 1 - b2;
+  const be = getBackend();
+  if (be.adamF32 && param instanceof Float32Array && grad instanceof Float32Array && expAvg instanceof Float32Array && expAvgSq instanceof Float32Array && (maxExpAvgSq === null || maxExpAvgSq instanceof Float32Array)) {
+    be.adamF32(param, grad, expAvg, expAvgSq, maxExpAvgSq, { sign, l2, decay, b1, b2, c1, c2, stepSize, invBc2Sqrt: 1 / bc2Sqrt, eps });
+    return;
+  }
   const n = param.length;
   // Branch-free loop bodies (flags become coefficients): V8 does not unswitch loops on invariant flags.
   if (maxExpAvgSq === null) {

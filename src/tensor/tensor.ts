@@ -148,7 +148,10 @@ export class Node implements GradCtx<unknown> {
     const y = this.output();
     const be = getBackend();
     const out = be.alloc(g.dtype, g.size);
-    be.mapGrad(d, x.contiguousData(), y.contiguousData(), g.contiguousData(), out);
+    const xd = x.contiguousData();
+    const yd = y.contiguousData();
+    const gd = g.contiguousData();
+    if (!(xd.constructor === out.constructor && gd.constructor === out.constructor && be.mapGradNamed?.(this.spec.name, xd, yd, gd, out))) be.mapGrad(d, xd, yd, gd, out);
     if (gradEnabled) {
       throw new AutogradError(`${this.name}: a first-order gradient; got a request for a higher-order one (createGraph), which this op does not support`);
     }

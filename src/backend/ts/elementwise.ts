@@ -18,6 +18,66 @@ export function mapGrad(
   for (let i = 0; i < n; i++) out[i] = g[i]! * d(x[i]!, y[i]!);
 }
 
+/** Specialised forward loops of the commonest activations (monomorphic, so V8 keeps them tight). */
+export function mapNamed(op: string, x: TypedArray, out: TypedArray): boolean {
+  const n = out.length;
+  switch (op) {
+    case 'relu':
+      for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        out[i] = v > 0 ? v : 0;
+      }
+      return true;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
+      return true;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        out[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+      }
+      return true;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
+      return true;
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i]!;
+      return true;
+    case 'square':
+      for (let i = 0; i < n; i++) out[i] = x[i]! * x[i]!;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Specialised backward loops matching {@link mapNamed}: out = g * f'(x) (written with y = f(x) where cheaper). */
+export function mapGradNamed(op: string, x: TypedArray, y: TypedArray, g: TypedArray, out: TypedArray): boolean {
+  const n = out.length;
+  switch (op) {
+    case 'relu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : 0;
+      return true;
+    case 'tanh':
+      for (let i = 0; i < n; i++) {
+        const v = y[i]!;
+        out[i] = g[i]! * (1 - v * v);
+      }
+      return true;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) {
+        const v = y[i]!;
+        out[i] = g[i]! * v * (1 - v);
+      }
+      return true;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = g[i]! * y[i]!;
+      return true;
+    default:
+      return false;
+  }
+}
+
 function allContiguous(shape: readonly number[], ...ss: Strided[]): boolean {
   for (const s of ss) {
     let acc = 1;

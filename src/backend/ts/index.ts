@@ -1,7 +1,7 @@
 // The TypeScript backend: the reference every other backend is tested against.
 import { allocArray } from '../../core/index.ts';
 import type { Backend } from '../backend.ts';
-import { copy, map, mapGrad, where, zip } from './elementwise.ts';
+import { copy, map, mapGrad, mapGradNamed, mapNamed, where, zip } from './elementwise.ts';
 import { matmul } from './matmul.ts';
 import { argReduce, gather, indexAdd, indexSelect, reduce, scatterAdd, softmax } from './reduce.ts';
 
@@ -10,6 +10,8 @@ export const tsBackend: Backend = {
   alloc: allocArray,
   map,
   mapGrad,
+  mapNamed,
+  mapGradNamed,
   zip,
   where,
   copy,

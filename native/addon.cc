@@ -1,0 +1,204 @@
+// N-API bindings of the native kernels. Every pointer comes from a Float32Array the caller passes, and
+// every span is checked against the array's length here, so a wrong call throws instead of crashing.
+#include <node_api.h>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include "elementwise.h"
+#include "gemm.h"
+
+namespace {
+
+bool throw_error(napi_env env, const std::string& msg) {
+  napi_throw_error(env, nullptr, msg.c_str());
+  return false;
+}
+
+struct F32 {
+  float* p = nullptr;
+  size_t n = 0;
+};
+
+bool get_f32(napi_env env, napi_value v, F32& out, const char* what, bool nullable = false) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (nullable && (t == napi_null || t == napi_undefined)) {
+    out = F32{};
+    return true;
+  }
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is) return throw_error(env, std::string("native: ") + what + " as a Float32Array; got another value");
+  napi_typedarray_type type;
+  size_t len;
+  void* data;
+  napi_value ab;
+  size_t off;
+  napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &off);
+  if (type != napi_float32_array) return throw_error(env, std::string("native: ") + what + " as a Float32Array; got another typed array");
+  out.p = static_cast<float*>(data);
+  out.n = len;
+  return true;
+}
+
+bool get_i32(napi_env env, napi_value v, int32_t& out) {
+  if (napi_get_value_int32(env, v, &out) != napi_ok) return throw_error(env, "native: an integer argument; got another value");
+  return true;
+}
+
+bool get_f(napi_env env, napi_value v, float& out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return throw_error(env, "native: a number argument; got another value");
+  out = static_cast<float>(d);
+  return true;
+}
+
+bool get_bool(napi_env env, napi_value v, bool& out) {
+  if (napi_get_value_bool(env, v, &out) != napi_ok) return throw_error(env, "native: a boolean argument; got another value");
+  return true;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// sgemm(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, m, n, k, accumulate)
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 14) {
+    throw_error(env, "native sgemm: 14 arguments");
+    return nullptr;
+  }
+  F32 a, b, c;
+  int32_t aOff, lda, bOff, ldb, cOff, m, n, k;
+  bool ta, tb, acc;
+  if (!get_f32(env, argv[0], a, "sgemm A") || !get_i32(env, argv[1], aOff) || !get_i32(env, argv[2], lda) || !get_bool(env, argv[3], ta) ||
+      !get_f32(env, argv[4], b, "sgemm B") || !get_i32(env, argv[5], bOff) || !get_i32(env, argv[6], ldb) || !get_bool(env, argv[7], tb) ||
+      !get_f32(env, argv[8], c, "sgemm C") || !get_i32(env, argv[9], cOff) || !get_i32(env, argv[10], m) || !get_i32(env, argv[11], n) ||
+      !get_i32(env, argv[12], k) || !get_bool(env, argv[13], acc))
+    return nullptr;
+  if (m < 0 || n < 0 || k < 0 || aOff < 0 || bOff < 0 || cOff < 0) {
+    throw_error(env, "native sgemm: non-negative sizes and offsets");
+    return nullptr;
+  }
+  auto span = [](int64_t rows, int64_t cols, int64_t ld) -> int64_t { return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols; };
+  const int64_t needA = aOff + (ta ? span(k, m, lda) : span(m, k, lda));
+  const int64_t needB = bOff + (tb ? span(n, k, ldb) : span(k, n, ldb));
+  const int64_t needC = cOff + static_cast<int64_t>(m) * n;
+  if (needA > static_cast<int64_t>(a.n) || needB > static_cast<int64_t>(b.n) || needC > static_cast<int64_t>(c.n)) {
+    char msg[256];
+    std::snprintf(msg, sizeof msg, "native sgemm: operands long enough for m=%d n=%d k=%d; got A %zu (needs %lld), B %zu (needs %lld), C %zu (needs %lld)", m, n, k,
+                  a.n, static_cast<long long>(needA), b.n, static_cast<long long>(needB), c.n, static_cast<long long>(needC));
+    throw_error(env, msg);
+    return nullptr;
+  }
+  neurona::sgemm(m, n, k, a.p + aOff, lda, ta, b.p + bOff, ldb, tb, c.p + cOff, n, acc);
+  return undefined(env);
+}
+
+bool same_len(napi_env env, const char* op, size_t n, std::initializer_list<const F32*> xs) {
+  for (const F32* x : xs)
+    if (x->p && x->n != n) return throw_error(env, std::string("native ") + op + ": state arrays as long as the parameter");
+  return true;
+}
+
+// adam(param, grad, m, v, vmax | null, sign, l2, decay, b1, b2, c1, c2, stepSize, invBc2Sqrt, eps)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 15) {
+    throw_error(env, "native adam: 15 arguments");
+    return nullptr;
+  }
+  F32 p, g, m, v, vm;
+  neurona::AdamCoefs h{};
+  float* f[] = {&h.sign, &h.l2, &h.decay, &h.b1, &h.b2, &h.c1, &h.c2, &h.stepSize, &h.invBc2Sqrt, &h.eps};
+  if (!get_f32(env, argv[0], p, "adam param") || !get_f32(env, argv[1], g, "adam grad") || !get_f32(env, argv[2], m, "adam m") ||
+      !get_f32(env, argv[3], v, "adam v") || !get_f32(env, argv[4], vm, "adam vmax", true))
+    return nullptr;
+  for (int i = 0; i < 10; i++)
+    if (!get_f(env, argv[5 + i], *f[i])) return nullptr;
+  if (!same_len(env, "adam", p.n, {&g, &m, &v, &vm})) return nullptr;
+  neurona::adam_f32(p.p, g.p, m.p, v.p, vm.p, p.n, h);
+  return undefined(env);
+}
+
+// sgd(param, grad, buf | null, sign, weightDecay, lr, bm, bg, cg, cb)
+napi_value Sgd(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 10) {
+    throw_error(env, "native sgd: 10 arguments");
+    return nullptr;
+  }
+  F32 p, g, b;
+  neurona::SgdCoefs h{};
+  float* f[] = {&h.sign, &h.weightDecay, &h.lr, &h.bm, &h.bg, &h.cg, &h.cb};
+  if (!get_f32(env, argv[0], p, "sgd param") || !get_f32(env, argv[1], g, "sgd grad") || !get_f32(env, argv[2], b, "sgd buffer", true)) return nullptr;
+  for (int i = 0; i < 7; i++)
+    if (!get_f(env, argv[3 + i], *f[i])) return nullptr;
+  if (!same_len(env, "sgd", p.n, {&g, &b})) return nullptr;
+  neurona::sgd_f32(p.p, g.p, b.p, p.n, h);
+  return undefined(env);
+}
+
+napi_value Isa(napi_env env, napi_callback_info) {
+  napi_value s;
+  napi_create_string_utf8(env, neurona::gemm_isa(), NAPI_AUTO_LENGTH, &s);
+  return s;
+}
+
+napi_value SetIsa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  char name[32] = {0};
+  size_t len;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) {
+    throw_error(env, "native setIsa: a name ('avx512', 'avx2' or 'generic')");
+    return nullptr;
+  }
+  napi_value r;
+  napi_get_boolean(env, neurona::gemm_set_isa(name), &r);
+  return r;
+}
+
+napi_value NumThreads(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_int32(env, neurona::num_threads(), &r);
+  return r;
+}
+
+napi_value SetNumThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n;
+  if (argc < 1 || !get_i32(env, argv[0], n)) return nullptr;
+  neurona::set_num_threads(n);
+  return undefined(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"numThreads", nullptr, NumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

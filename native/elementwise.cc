@@ -1,0 +1,61 @@
+// Fused optimizer updates over float32 arrays, compiled for AVX-512, AVX2 and a portable baseline
+// (GCC's target_clones picks one at load time by CPU features).
+#include <cmath>
+#include <cstddef>
+#include "elementwise.h"
+
+namespace neurona {
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NEURONA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define NEURONA_CLONES
+#endif
+
+NEURONA_CLONES
+void adam_f32(float* __restrict param, const float* __restrict grad, float* __restrict m, float* __restrict v, float* __restrict vmax, size_t n,
+              const AdamCoefs& h) {
+  const float sign = h.sign, l2 = h.l2, decay = h.decay, b1 = h.b1, b2 = h.b2, c1 = h.c1, c2 = h.c2, stepSize = h.stepSize, invBc2Sqrt = h.invBc2Sqrt,
+              eps = h.eps;
+  if (!vmax) {
+    for (size_t i = 0; i < n; i++) {
+      const float p = param[i];
+      const float g = sign * grad[i] + l2 * p;
+      const float mi = b1 * m[i] + c1 * g;
+      const float vi = b2 * v[i] + c2 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      param[i] = p * decay - (stepSize * mi) / (std::sqrt(vi) * invBc2Sqrt + eps);
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const float p = param[i];
+    const float g = sign * grad[i] + l2 * p;
+    const float mi = b1 * m[i] + c1 * g;
+    const float vi = b2 * v[i] + c2 * g * g;
+    const float vm = vmax[i] > vi ? vmax[i] : vi;
+    m[i] = mi;
+    v[i] = vi;
+    vmax[i] = vm;
+    param[i] = p * decay - (stepSize * mi) / (std::sqrt(vm) * invBc2Sqrt + eps);
+  }
+}
+
+NEURONA_CLONES
+void sgd_f32(float* __restrict param, const float* __restrict grad, float* __restrict buf, size_t n, const SgdCoefs& h) {
+  const float sign = h.sign, wd = h.weightDecay, lr = h.lr, bm = h.bm, bg = h.bg, cg = h.cg, cb = h.cb;
+  if (!buf) {
+    for (size_t i = 0; i < n; i++) param[i] -= lr * (sign * grad[i] + wd * param[i]);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const float p = param[i];
+    const float g = sign * grad[i] + wd * p;
+    const float b = bm * buf[i] + bg * g;
+    buf[i] = b;
+    param[i] = p - lr * (cg * g + cb * b);
+  }
+}
+
+}  // namespace neurona

@@ -1,0 +1,18 @@
+#pragma once
+#include <cstddef>
+
+namespace neurona {
+
+/** Coefficients of one Adam step (see src/optim/adam.ts for the algorithm). */
+struct AdamCoefs {
+  float sign, l2, decay, b1, b2, c1, c2, stepSize, invBc2Sqrt, eps;
+};
+void adam_f32(float* param, const float* grad, float* m, float* v, float* vmax, size_t n, const AdamCoefs& h);
+
+/** Coefficients of one SGD step: b = bm*b + bg*g; p -= lr*(cg*g + cb*b) (see src/optim/sgd.ts). */
+struct SgdCoefs {
+  float sign, weightDecay, lr, bm, bg, cg, cb;
+};
+void sgd_f32(float* param, const float* grad, float* buf, size_t n, const SgdCoefs& h);
+
+}  // namespace neurona

@@ -1,0 +1,286 @@
+// Single-precision GEMM: BLIS-style blocking (B packed in KC x NR micro-panels, A in MR x KC
+// micro-panels) around a register-blocked micro-kernel: AVX-512 14x32 (28 zmm accumulators), AVX2
+// 6x16 (12 ymm), or a portable 4x8 loop. Transposed operands are read by the packing routines, so the
+// backward pass never copies a transpose. Work is split over the thread pool by rows or columns of C.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+#include "gemm.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace neurona {
+namespace {
+
+constexpr int KC = 256;
+constexpr int MC_PANELS = 12;  // A block = MC_PANELS * MR rows
+constexpr int NC = 3072;
+
+struct View {
+  const float* p;
+  int ld;
+  bool trans;
+  // element (i, j) of op(X)
+  inline float at(int i, int j) const { return trans ? p[static_cast<size_t>(j) * ld + i] : p[static_cast<size_t>(i) * ld + j]; }
+};
+
+using Ukr = void (*)(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr);
+
+struct Isa {
+  const char* name;
+  int mr, nr;
+  Ukr ukr;
+};
+
+// Writes an MR x NR tile held in `tmp` (row stride nr_full) into C, adding when `add`.
+inline void store_partial(const float* tmp, int nrFull, float* c, int ldc, bool add, int mr, int nr) {
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) c[static_cast<size_t>(i) * ldc + j] = (add ? c[static_cast<size_t>(i) * ldc + j] : 0.0f) + tmp[i * nrFull + j];
+}
+
+void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+  constexpr int MR = 4, NR = 8;
+  float acc[MR * NR] = {0};
+  for (int p = 0; p < kc; p++) {
+    for (int i = 0; i < MR; i++) {
+      const float ai = a[p * MR + i];
+      for (int j = 0; j < NR; j++) acc[i * NR + j] += ai * b[p * NR + j];
+    }
+  }
+  store_partial(acc, NR, c, ldc, add, mr, nr);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+  constexpr int MR = 6, NR = 16;
+  __m256 acc[MR][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) {
+      float* ci = c + static_cast<size_t>(i) * ldc;
+      if (add) {
+        _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), acc[i][0]));
+        _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), acc[i][1]));
+      } else {
+        _mm256_storeu_ps(ci, acc[i][0]);
+        _mm256_storeu_ps(ci + 8, acc[i][1]);
+      }
+    }
+    return;
+  }
+  alignas(32) float tmp[MR * NR];
+  for (int i = 0; i < MR; i++) {
+    _mm256_store_ps(tmp + i * NR, acc[i][0]);
+    _mm256_store_ps(tmp + i * NR + 8, acc[i][1]);
+  }
+  store_partial(tmp, NR, c, ldc, add, mr, nr);
+}
+
+__attribute__((target("avx512f,fma"))) void ukr_avx512(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+  constexpr int MR = 14, NR = 32;
+  __m512 acc[MR][2];
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; i++) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+    }
+    a += MR;
+    b += NR;
+  }
+  if (nr == NR) {
+    for (int i = 0; i < mr; i++) {
+      float* ci = c + static_cast<size_t>(i) * ldc;
+      if (add) {
+        _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), acc[i][0]));
+        _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc[i][1]));
+      } else {
+        _mm512_storeu_ps(ci, acc[i][0]);
+        _mm512_storeu_ps(ci + 16, acc[i][1]);
+      }
+    }
+    return;
+  }
+  // masked columns on the right edge
+  const __mmask16 m0 = nr >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nr) - 1);
+  const __mmask16 m1 = nr <= 16 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << (nr - 16)) - 1);
+  for (int i = 0; i < mr; i++) {
+    float* ci = c + static_cast<size_t>(i) * ldc;
+    __m512 v0 = acc[i][0], v1 = acc[i][1];
+    if (add) {
+      v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), v0);
+      v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), v1);
+    }
+    _mm512_mask_storeu_ps(ci, m0, v0);
+    _mm512_mask_storeu_ps(ci + 16, m1, v1);
+  }
+}
+#endif
+
+Isa pick_isa() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return {"avx512", 14, 32, ukr_avx512};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", 6, 16, ukr_avx2};
+#endif
+  return {"generic", 4, 8, ukr_generic};
+}
+
+Isa isa = pick_isa();
+
+// pa[(panel) * kc * MR + p * MR + i] = A(i0 + panel*MR + i, p0 + p), zero beyond m.
+void pack_a(const View& A, int i0, int mc, int p0, int kc, int MR, float* pa) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int rows = std::min(MR, mc - ir);
+    float* dst = pa + static_cast<size_t>(ir / MR) * kc * MR;
+    if (!A.trans) {
+      for (int i = 0; i < rows; i++) {
+        const float* src = A.p + static_cast<size_t>(i0 + ir + i) * A.ld + p0;
+        for (int p = 0; p < kc; p++) dst[p * MR + i] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float* src = A.p + static_cast<size_t>(p0 + p) * A.ld + i0 + ir;
+        for (int i = 0; i < rows; i++) dst[p * MR + i] = src[i];
+      }
+    }
+    if (rows < MR)
+      for (int p = 0; p < kc; p++)
+        for (int i = rows; i < MR; i++) dst[p * MR + i] = 0.0f;
+  }
+}
+
+// pb[(panel) * kc * NR + p * NR + j] = B(p0 + p, j0 + panel*NR + j), zero beyond n.
+void pack_b(const View& B, int p0, int kc, int j0, int nc, int NR, float* pb) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int cols = std::min(NR, nc - jr);
+    float* dst = pb + static_cast<size_t>(jr / NR) * kc * NR;
+    if (!B.trans) {
+      for (int p = 0; p < kc; p++) {
+        const float* src = B.p + static_cast<size_t>(p0 + p) * B.ld + j0 + jr;
+        float* d = dst + p * NR;
+        std::memcpy(d, src, sizeof(float) * cols);
+        for (int j = cols; j < NR; j++) d[j] = 0.0f;
+      }
+    } else {
+      for (int j = 0; j < cols; j++) {
+        const float* src = B.p + static_cast<size_t>(j0 + jr + j) * B.ld + p0;
+        for (int p = 0; p < kc; p++) dst[p * NR + j] = src[p];
+      }
+      for (int j = cols; j < NR; j++)
+        for (int p = 0; p < kc; p++) dst[p * NR + j] = 0.0f;
+    }
+  }
+}
+
+thread_local std::vector<float> bufA, bufB;
+
+// One thread's GEMM over C rows [i0, i0+m) and columns [j0, j0+n).
+void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int j0, float* C, int ldc, bool accumulate) {
+  const int MR = isa.mr, NR = isa.nr, MC = MR * MC_PANELS;
+  if (k == 0) {
+    if (!accumulate)
+      for (int i = 0; i < m; i++) std::memset(C + static_cast<size_t>(i0 + i) * ldc + j0, 0, sizeof(float) * n);
+    return;
+  }
+  const size_t needA = static_cast<size_t>(MC) * KC, needB = static_cast<size_t>((std::min(n, NC) + NR - 1) / NR * NR) * KC;
+  if (bufA.size() < needA) bufA.resize(needA);
+  if (bufB.size() < needB) bufB.resize(needB);
+  float* pa = bufA.data();
+  float* pb = bufB.data();
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc);
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      pack_b(B, pc, kc, j0 + jc, nc, NR, pb);
+      const bool add = accumulate || pc > 0;
+      for (int ic = 0; ic < m; ic += MC) {
+        const int mc = std::min(MC, m - ic);
+        pack_a(A, i0 + ic, mc, pc, kc, MR, pa);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const float* bp = pb + static_cast<size_t>(jr / NR) * kc * NR;
+          for (int ir = 0; ir < mc; ir += MR) {
+            isa.ukr(kc, pa + static_cast<size_t>(ir / MR) * kc * MR, bp, C + static_cast<size_t>(i0 + ic + ir) * ldc + j0 + jc + jr, ldc, add,
+                    std::min(MR, mc - ir), std::min(NR, nc - jr));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const char* gemm_isa() { return isa.name; }
+
+bool gemm_set_isa(const char* name) {
+  const Isa best = pick_isa();
+  if (std::strcmp(name, "generic") == 0) {
+    isa = {"generic", 4, 8, ukr_generic};
+    return true;
+  }
+#if defined(__x86_64__)
+  if (std::strcmp(name, "avx2") == 0 && std::strcmp(best.name, "generic") != 0) {
+    isa = {"avx2", 6, 16, ukr_avx2};
+    return true;
+  }
+  if (std::strcmp(name, "avx512") == 0 && std::strcmp(best.name, "avx512") == 0) {
+    isa = best;
+    return true;
+  }
+#endif
+  return false;
+}
+
+void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  const View A{a, lda, transA}, B{b, ldb, transB};
+  const double flops = 2.0 * m * n * k;
+  int t = num_threads();
+  // Below ~1 MFLOP a second thread costs more than it saves.
+  if (t > 1 && flops < 1.0e6) t = 1;
+  if (t <= 1) {
+    gemm_serial(m, n, k, A, 0, B, 0, c, ldc, accumulate);
+    return;
+  }
+  const int MR = isa.mr, NR = isa.nr;
+  // Split the longer side of C into chunks aligned to the micro-tile, a few per thread, handed out
+  // dynamically (see pool.cc), so a busy or slow-waking thread costs little.
+  if (n / NR >= t || n >= m) {
+    const int panels = (n + NR - 1) / NR;
+    const int chunks = std::min(panels, 3 * t);
+    parallel_run(chunks, [&](int id) {
+      const int p0 = panels * id / chunks, p1 = panels * (id + 1) / chunks;
+      const int j0 = p0 * NR, j1 = std::min(n, p1 * NR);
+      if (j1 > j0) gemm_serial(m, j1 - j0, k, A, 0, B, j0, c, ldc, accumulate);
+    });
+  } else {
+    const int panels = (m + MR - 1) / MR;
+    const int chunks = std::min(panels, 3 * t);
+    parallel_run(chunks, [&](int id) {
+      const int p0 = panels * id / chunks, p1 = panels * (id + 1) / chunks;
+      const int i0 = p0 * MR, i1 = std::min(m, p1 * MR);
+      if (i1 > i0) gemm_serial(i1 - i0, n, k, A, i0, B, 0, c, ldc, accumulate);
+    });
+  }
+}
+
+}  // namespace neurona

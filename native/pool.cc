@@ -1,0 +1,137 @@
+// A persistent thread pool with dynamic chunking: a job is N chunks handed out through one atomic
+// counter (generation in the high 32 bits, next chunk in the low 32), and the calling thread takes
+// chunks too. So when a helper is slow to wake (15-50 us here) or descheduled on a busy machine, the
+// caller simply does more of the chunks instead of waiting. Helpers spin briefly before sleeping.
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+#include "gemm.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define NEURONA_PAUSE() _mm_pause()
+#else
+#define NEURONA_PAUSE() ((void)0)
+#endif
+
+namespace neurona {
+namespace {
+
+struct Pool {
+  std::vector<std::thread> threads;
+  std::atomic<uint64_t> state{0};  // (generation << 32) | next chunk
+  std::atomic<int> done{0};
+  std::atomic<bool> stop{false};
+  int chunks = 0;
+  const std::function<void(int)>* fn = nullptr;
+  std::mutex mu;
+  std::condition_variable cv;
+
+  // Claims and runs chunks of generation `g` until none are left (or a newer job started).
+  void work(uint32_t g, int n, const std::function<void(int)>* f) {
+    for (;;) {
+      uint64_t v = state.load(std::memory_order_acquire);
+      if (static_cast<uint32_t>(v >> 32) != g || static_cast<int>(v & 0xffffffffu) >= n) return;
+      if (state.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) {
+        (*f)(static_cast<int>(v & 0xffffffffu));
+        done.fetch_add(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+
+  void worker(uint32_t seen) {
+    for (;;) {
+      uint32_t g = static_cast<uint32_t>(state.load(std::memory_order_acquire) >> 32);
+      for (int spin = 0; g == seen && spin < 4000; spin++) {
+        NEURONA_PAUSE();
+        g = static_cast<uint32_t>(state.load(std::memory_order_acquire) >> 32);
+      }
+      if (g == seen) {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return static_cast<uint32_t>(state.load(std::memory_order_acquire) >> 32) != seen || stop.load(); });
+        g = static_cast<uint32_t>(state.load(std::memory_order_acquire) >> 32);
+      }
+      if (stop.load()) return;
+      seen = g;
+      // fn and chunks were written before the generation was published (release), read after (acquire).
+      work(g, chunks, fn);
+    }
+  }
+
+  void start(int n) {
+    const uint32_t g = static_cast<uint32_t>(state.load() >> 32);
+    for (int i = 1; i < n; i++) threads.emplace_back([this, g] { worker(g); });
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      stop.store(true);
+    }
+    cv.notify_all();
+    for (auto& t : threads) t.join();
+    threads.clear();
+    stop.store(false);
+  }
+
+  void run(int n, const std::function<void(int)>& f) {
+    if (threads.empty() || n <= 1) {
+      for (int i = 0; i < n; i++) f(i);
+      return;
+    }
+    chunks = n;
+    fn = &f;
+    done.store(0, std::memory_order_relaxed);
+    const uint32_t g = static_cast<uint32_t>(state.load() >> 32) + 1;
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      state.store(static_cast<uint64_t>(g) << 32, std::memory_order_release);
+    }
+    cv.notify_all();
+    work(g, n, &f);
+    while (done.load(std::memory_order_acquire) != n) NEURONA_PAUSE();
+  }
+};
+
+Pool* pool = nullptr;
+int nthreads = 0;
+
+int default_threads() {
+  const char* env = std::getenv("NEURONA_NUM_THREADS");
+  if (env && std::atoi(env) > 0) return std::atoi(env);
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? static_cast<int>(hc) : 1;
+}
+
+Pool& get_pool() {
+  if (!pool) {
+    pool = new Pool();
+    nthreads = default_threads();
+    pool->start(nthreads);
+  }
+  return *pool;
+}
+
+}  // namespace
+
+int num_threads() {
+  get_pool();
+  return nthreads;
+}
+
+void set_num_threads(int n) {
+  if (n < 1) n = 1;
+  Pool& p = get_pool();
+  if (n == nthreads) return;
+  p.shutdown();
+  nthreads = n;
+  p.start(n);
+}
+
+void parallel_run(int chunks, const std::function<void(int)>& fn) {
+  get_pool().run(chunks, fn);
+}
+
+}  // namespace neurona

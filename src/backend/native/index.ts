@@ -1,0 +1,73 @@
+// The native backend (Node only): an N-API addon (native/*.cc, built by node-gyp during `npm ci`) with
+// AVX-512 / AVX2 / portable GEMM micro-kernels picked at run time, multi-threaded, working directly on
+// the tensors' Float32Arrays (no copies), plus fused optimizer steps. Everything else is the TS kernels.
+// Loaded through process.getBuiltinModule (Node >= 20.16), so browsers and bundlers never see a Node
+// import; where the addon is missing or fails to load this returns null and the WASM backend is used.
+import type { Backend, MatmulArgs } from '../backend.ts';
+import { tsBackend } from '../ts/index.ts';
+
+/** The addon's functions (see native/addon.cc). */
+export interface NativeAddon {
+  sgemm(a: Float32Array, aOff: number, lda: number, transA: boolean, b: Float32Array, bOff: number, ldb: number, transB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, accumulate: boolean): void;
+  adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
+  sgd(param: Float32Array, grad: Float32Array, buf: Float32Array | null, sign: number, weightDecay: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
+  isa(): string;
+  setIsa(name: string): boolean;
+  numThreads(): number;
+  setNumThreads(n: number): void;
+}
+
+/** Why the addon did not load (undefined when it did, or when not in Node). */
+export let nativeLoadError: string | undefined;
+
+interface NodeProcess {
+  getBuiltinModule?: (id: string) => unknown;
+  env?: Record<string, string | undefined>;
+}
+
+/** Loads the addon from build/Release (relative to src/ or dist/), or returns null with the reason in nativeLoadError. */
+export function loadNativeAddon(): NativeAddon | null {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  const gbm = proc?.getBuiltinModule;
+  if (typeof gbm !== 'function') return null; // a browser, or Node < 20.16
+  if (proc?.env?.NEURONA_BACKEND && proc.env.NEURONA_BACKEND !== 'native') return null;
+  try {
+    const { createRequire } = gbm('node:module') as { createRequire(url: string): (id: string) => unknown };
+    const { existsSync } = gbm('node:fs') as { existsSync(p: string): boolean };
+    const url = new URL('../../../build/Release/neurona_native.node', import.meta.url);
+    if (!existsSync(url.pathname)) {
+      nativeLoadError = `the native addon is not built (${url.pathname}); run \`npm run build:native\``;
+      return null;
+    }
+    return createRequire(import.meta.url)(url.pathname) as NativeAddon;
+  } catch (e) {
+    nativeLoadError = `the native addon failed to load: ${(e as Error).message.split('\n')[0]}`;
+    return null;
+  }
+}
+
+/** Per-call cost decides: below this many multiply-adds the TS loops' direct paths win. */
+const MIN_NATIVE_MACS = 2048;
+
+/** Creates the native backend over a loaded addon. */
+export function createNativeBackend(addon: NativeAddon): Backend {
+  function matmul(p: MatmulArgs): void {
+    const { a, b, c, m, n, k } = p;
+    if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || m * n * k < MIN_NATIVE_MACS) {
+      tsBackend.matmul(p);
+      return;
+    }
+    const acc = p.accumulate === true;
+    const cLen = m * n;
+    for (let bi = 0; bi < p.aOffsets.length; bi++) {
+      addon.sgemm(a, p.aOffsets[bi]!, p.lda, p.transA, b, p.bOffsets[bi]!, p.ldb, p.transB, c, bi * cLen, m, n, k, acc);
+    }
+  }
+  return {
+    ...tsBackend,
+    name: 'native',
+    matmul,
+    adamF32: (param, grad, m, v, vmax, h) => addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps),
+    sgdF32: (param, grad, buf, h) => addon.sgd(param, grad, buf, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb),
+  };
+}
