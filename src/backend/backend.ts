@@ -33,6 +33,8 @@ export interface Backend {
   mapGrad(d: (x: number, y: number) => number, x: TypedArray, y: TypedArray, g: TypedArray, out: TypedArray): void;
   /** out = f(a, b) with both inputs read through strides over `shape`. */
   zip(f: (a: number, b: number) => number, a: Strided, b: Strided, shape: readonly number[], out: TypedArray): void;
+  /** Optional specialised zip for arithmetic ops by name (add, sub, mul, div): true when handled. */
+  zipNamed?(op: string, a: Strided, b: Strided, shape: readonly number[], out: TypedArray): boolean;
   /** out = c ? a : b, all read through strides over `shape`. */
   where(c: Strided, a: Strided, b: Strided, shape: readonly number[], out: TypedArray): void;
   /** Copies a strided view of `shape` into `out` (strided too; contiguous when `outStrides` is omitted). */

@@ -138,13 +138,10 @@ export function binarySpec(name: string, def: BinaryDef): OpSpec {
       const shape = broadcastShapes(name, a!.shape, b!.shape);
       const dt = (def.dtype ?? keep)(promoteTypes(a!.dtype, b!.dtype));
       const out = be.alloc(dt, sizeOf(shape));
-      be.zip(
-        def.f,
-        { data: a!.data(), offset: a!.offset, strides: broadcastStrides(a!.shape, a!.strides, shape) },
-        { data: b!.data(), offset: b!.offset, strides: broadcastStrides(b!.shape, b!.strides, shape) },
-        shape,
-        out,
-      );
+      const sa = { data: a!.data(), offset: a!.offset, strides: broadcastStrides(a!.shape, a!.strides, shape) };
+      const sb = { data: b!.data(), offset: b!.offset, strides: broadcastStrides(b!.shape, b!.strides, shape) };
+      // The specialised loops need a float output (int division is true division, computed in the float path).
+      if (!(isFloat(dt) && be.zipNamed?.(name, sa, sb, shape, out))) be.zip(def.f, sa, sb, shape, out);
       return dense(out, shape, dt);
     },
     backward: def.backward,

@@ -78,6 +78,44 @@ export function mapGradNamed(op: string, x: TypedArray, y: TypedArray, g: TypedA
   }
 }
 
+type RowLoop = (ad: TypedArray, ai: number, as: number, bd: TypedArray, bi: number, bs: number, out: TypedArray, o: number, len: number) => void;
+
+// One specialised loop per arithmetic op: the per-element work is inlined, and the walker below calls
+// a loop once per row rather than a closure once per element.
+const rowLoops: Record<string, RowLoop> = {
+  add: (ad, ai, as, bd, bi, bs, out, o, len) => {
+    for (let i = 0; i < len; i++, ai += as, bi += bs) out[o + i] = ad[ai]! + bd[bi]!;
+  },
+  sub: (ad, ai, as, bd, bi, bs, out, o, len) => {
+    for (let i = 0; i < len; i++, ai += as, bi += bs) out[o + i] = ad[ai]! - bd[bi]!;
+  },
+  mul: (ad, ai, as, bd, bi, bs, out, o, len) => {
+    for (let i = 0; i < len; i++, ai += as, bi += bs) out[o + i] = ad[ai]! * bd[bi]!;
+  },
+  div: (ad, ai, as, bd, bi, bs, out, o, len) => {
+    for (let i = 0; i < len; i++, ai += as, bi += bs) out[o + i] = ad[ai]! / bd[bi]!;
+  },
+};
+
+/** zip for add/sub/mul/div with specialised loops (same results as zip with the op's function); false for other ops. */
+export function zipNamed(op: string, a: Strided, b: Strided, shape: readonly number[], out: TypedArray): boolean {
+  const loop = rowLoops[op];
+  if (!loop) return false;
+  if (allContiguous(shape, a, b)) {
+    loop(a.data, a.offset, 1, b.data, b.offset, 1, out, 0, out.length);
+    return true;
+  }
+  const nd = shape.length;
+  const as = nd ? a.strides[nd - 1]! : 0;
+  const bs = nd ? b.strides[nd - 1]! : 0;
+  let o = 0;
+  rows(shape, [a.strides, b.strides], [a.offset, b.offset], (len, offs) => {
+    loop(a.data, offs[0]!, as, b.data, offs[1]!, bs, out, o, len);
+    o += len;
+  });
+  return true;
+}
+
 function allContiguous(shape: readonly number[], ...ss: Strided[]): boolean {
   for (const s of ss) {
     let acc = 1;

@@ -1,7 +1,7 @@
 // The TypeScript backend: the reference every other backend is tested against.
 import { allocArray } from '../../core/index.ts';
 import type { Backend } from '../backend.ts';
-import { copy, map, mapGrad, mapGradNamed, mapNamed, where, zip } from './elementwise.ts';
+import { copy, map, mapGrad, mapGradNamed, mapNamed, where, zip, zipNamed } from './elementwise.ts';
 import { matmul } from './matmul.ts';
 import { argReduce, gather, indexAdd, indexSelect, reduce, scatterAdd, softmax } from './reduce.ts';
 
@@ -13,6 +13,7 @@ export const tsBackend: Backend = {
   mapNamed,
   mapGradNamed,
   zip,
+  zipNamed,
   where,
   copy,
   reduce,
