@@ -1,5 +1,5 @@
 // The benchmark workloads W1 and W2 of shared/workloads.md, on neurona. Timings exclude data loading.
-import { manualSeed } from '../src/index.ts';
+import { manualSeed, noGrad } from '../src/index.ts';
 import type { Tensor } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam, SGD } from '../src/optim/index.ts';
@@ -75,4 +75,28 @@ export function w2(data: Mnist, seed = 0): WorkloadResult {
   const xt = data.train.images.narrow(0, 1000, 1000);
   const yt = data.train.labels.narrow(0, 1000, 1000);
   return { seconds, samplesPerSec: 10000 / seconds, testAccuracy: testAccuracy(model, xt, yt) };
+}
+
+/**
+ * W5: inference of W1's network (784-256-256-10 ReLU; weights as initialised with the seed: inference cost
+ * does not depend on them) over the 10,000 test images in batches of `batchSize`, without gradients.
+ * Reports the time for all 10,000 (so µs/sample = seconds * 100); testAccuracy is NaN (untrained).
+ */
+export function w5(data: Mnist, batchSize: number, seed = 0): WorkloadResult {
+  manualSeed(seed);
+  const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  model.eval();
+  const x = data.test.images;
+  const n = x.shape[0]!;
+  const batches = Array.from({ length: Math.ceil(n / batchSize) }, (_, i) => x.narrow(0, i * batchSize, Math.min(batchSize, n - i * batchSize)).contiguous());
+  const run = (): void => {
+    noGrad(() => {
+      for (const xb of batches) model.forward(xb);
+    });
+  };
+  run(); // warm-up (JIT, allocations)
+  const t0 = performance.now();
+  run();
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, samplesPerSec: n / seconds, testAccuracy: NaN };
 }

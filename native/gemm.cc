@@ -227,6 +227,88 @@ void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int 
   }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NEURONA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define NEURONA_CLONES
+#endif
+
+// C rows one at a time without packing, for a few rows (a batch of 1 at inference, per-sample
+// training): packing B would cost as much as the product itself. Rows of op(B) are contiguous when B is
+// not transposed (axpy form); with B transposed (x·Wᵀ, the Linear layer) each output is a dot product
+// of contiguous rows.
+#if defined(__x86_64__)
+// out[j] (+)= dot(a, W row j) for 8 rows of W at once: 8 independent FMA chains hide the FMA latency.
+__attribute__((target("avx512f,fma"))) void dots_avx512(int n, int k, const float* a, const float* w, int ldw, float* c, bool accumulate) {
+  const int k16 = k & ~15;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (k - k16)) - 1);
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m512 s[8];
+    for (int r = 0; r < 8; r++) s[r] = _mm512_setzero_ps();
+    const float* wr = w + static_cast<size_t>(j) * ldw;
+    for (int p = 0; p < k16; p += 16) {
+      const __m512 av = _mm512_loadu_ps(a + p);
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; r++) s[r] = _mm512_fmadd_ps(av, _mm512_loadu_ps(wr + static_cast<size_t>(r) * ldw + p), s[r]);
+    }
+    if (tail) {
+      const __m512 av = _mm512_maskz_loadu_ps(tail, a + k16);
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; r++) s[r] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, wr + static_cast<size_t>(r) * ldw + k16), s[r]);
+    }
+    for (int r = 0; r < 8; r++) {
+      const float v = _mm512_reduce_add_ps(s[r]);
+      c[j + r] = accumulate ? c[j + r] + v : v;
+    }
+  }
+  for (; j < n; j++) {
+    const float* wr = w + static_cast<size_t>(j) * ldw;
+    __m512 s0 = _mm512_setzero_ps();
+    for (int p = 0; p < k16; p += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + p), _mm512_loadu_ps(wr + p), s0);
+    if (tail) s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, a + k16), _mm512_maskz_loadu_ps(tail, wr + k16), s0);
+    const float v = _mm512_reduce_add_ps(s0);
+    c[j] = accumulate ? c[j] + v : v;
+  }
+}
+#endif
+
+NEURONA_CLONES
+void gemm_few_rows(int m, int n, int k, const View& A, const View& B, float* C, int ldc, bool accumulate, float* arow) {
+  for (int i = 0; i < m; i++) {
+    float* __restrict c = C + static_cast<size_t>(i) * ldc;
+    const float* a = arow;
+    if (A.trans) {
+      for (int p = 0; p < k; p++) arow[p] = A.p[static_cast<size_t>(p) * A.ld + i];
+    } else {
+      a = A.p + static_cast<size_t>(i) * A.ld;
+    }
+    if (!B.trans) {
+      if (!accumulate) std::memset(c, 0, sizeof(float) * n);
+      for (int p = 0; p < k; p++) {
+        const float ap = a[p];
+        const float* __restrict b = B.p + static_cast<size_t>(p) * B.ld;
+#pragma omp simd
+        for (int j = 0; j < n; j++) c[j] += ap * b[j];
+      }
+    } else {
+#if defined(__x86_64__)
+      if (std::strcmp(isa.name, "avx512") == 0) {
+        dots_avx512(n, k, a, B.p, B.ld, c, accumulate);
+        continue;
+      }
+#endif
+      for (int j = 0; j < n; j++) {
+        const float* __restrict w = B.p + static_cast<size_t>(j) * B.ld;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int p = 0; p < k; p++) s += a[p] * w[p];
+        c[j] = accumulate ? c[j] + s : s;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const char* gemm_isa() { return isa.name; }
@@ -253,6 +335,23 @@ bool gemm_set_isa(const char* name) {
 void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
   if (m <= 0 || n <= 0) return;
   const View A{a, lda, transA}, B{b, ldb, transB};
+  if (m < 4) {
+    // Big weight matrices are read from L2/L3 at its bandwidth: two threads read twice as fast.
+    const int t = static_cast<double>(m) * n * k >= 65536.0 && n >= 32 ? num_threads() : 1;
+    const int chunks = std::min(2 * t, n / 16);
+    if (t <= 1 || chunks <= 1) {
+      if (bufA.size() < static_cast<size_t>(k)) bufA.resize(k);
+      gemm_few_rows(m, n, k, A, B, c, ldc, accumulate, bufA.data());
+      return;
+    }
+    parallel_run(chunks, [&](int id) {
+      const int j0 = n * id / chunks, j1 = n * (id + 1) / chunks;
+      if (bufA.size() < static_cast<size_t>(k)) bufA.resize(k);
+      const View Bj{transB ? b + static_cast<size_t>(j0) * ldb : b + j0, ldb, transB};
+      gemm_few_rows(m, j1 - j0, k, A, Bj, c + j0, ldc, accumulate, bufA.data());
+    });
+    return;
+  }
   const double flops = 2.0 * m * n * k;
   int t = num_threads();
   // Below ~1 MFLOP a second thread costs more than it saves.

@@ -1,5 +1,5 @@
-"""W1, W2 and W4 (shared/workloads.md) in PyTorch; prints one JSON line per workload.
-Usage: python3 torch_workloads.py [w1|w2|w4|check5k]"""
+"""K1, W1-W5 (shared/workloads.md) in PyTorch; prints one JSON line per workload.
+Usage: python3 torch_workloads.py [w1|w2|w3|w4|w5|w5b1|k1|check5k]"""
 import json
 import sys
 import time
@@ -90,6 +90,52 @@ def w4():
     model = RowLSTM()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     return classification_epoch('W4', model, opt, Xtr[:10000].reshape(-1, 28, 28), Ytr[:10000], Xte.reshape(-1, 28, 28))
+
+
+def w5_at(name, batch):
+    """W5: inference of W1's network (as initialised; the cost does not depend on the weights) over the
+    10,000 test images in batches of `batch`, no gradients; one warm-up pass, then one timed pass."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)).eval()
+    batches = [Xte[i:i + batch] for i in range(0, len(Xte), batch)]
+    with torch.no_grad():
+        for xb in batches:
+            model(xb)
+        t0 = time.perf_counter()
+        for xb in batches:
+            model(xb)
+        s = time.perf_counter() - t0
+    return {'workload': name, 'seconds': s, 'samplesPerSec': len(Xte) / s, 'testAccuracy': float('nan')}
+
+
+def w5():
+    return w5_at('W5', 1000)
+
+
+def w5b1():
+    return w5_at('W5b1', 1)
+
+
+def k1():
+    """K1: fp32 GEMM n in {64, 256, 1024} through torch.mm (OpenBLAS with its own threads; the caller
+    sets OPENBLAS_NUM_THREADS=1 for the 1-thread figures)."""
+    import os
+    threads = int(os.environ.get('OPENBLAS_NUM_THREADS', '2'))
+    out = []
+    for n in (64, 256, 1024):
+        a = torch.rand(n, n) - 0.5
+        b = torch.rand(n, n) - 0.5
+        reps = max(1, round(0.2 / (2 * n ** 3 / 200e9)))
+        torch.mm(a, b)
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                torch.mm(a, b)
+            times.append((time.perf_counter() - t0) / reps)
+        times.sort()
+        out.append({'n': n, 'threads': threads, 'gflops': 2 * n ** 3 / times[2] / 1e9})
+    return {'workload': 'K1', 'results': out}
 
 
 def check5k():

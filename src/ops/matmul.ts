@@ -94,13 +94,31 @@ export const linearOp: OpSpec = {
     if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
       throw new ShapeError(`linear: a bias of shape [${outF}]; got ${fmtShape(bias.shape)}`);
     }
-    const x2 = x!.ndim === 2 ? x! : x!.reshape([-1, w!.shape[1]!]);
-    const { data } = matmulRaw(be, x2, w!.mT, 'linear');
+    const inF = w!.shape[1]!;
+    const x2 = x!.ndim === 2 ? x! : x!.reshape([-1, inF]);
+    const outShape = [...x!.shape.slice(0, -1), outF];
+    const lx = layout(x2);
+    if (!lx || !w!.isContiguous || x2.dtype !== w!.dtype || (bias && bias.dtype !== w!.dtype)) {
+      const { data } = matmulRaw(be, x2, w!.mT, 'linear');
+      if (bias) {
+        const bd = bias.contiguousData();
+        for (let i = 0; i < data.length; i += outF) for (let j = 0; j < outF; j++) data[i + j]! += bd[j]!;
+      }
+      return dense(data, outShape, data instanceof Float64Array ? 'float64' : 'float32');
+    }
+    // The common case, without views or temporaries: C starts as the bias rows and the kernel adds x·Wᵀ
+    // (W [out, in] row-major is Wᵀ read transposed).
+    const m = x2.shape[0]!;
+    const c = be.alloc(w!.dtype, m * outF);
     if (bias) {
       const bd = bias.contiguousData();
-      for (let i = 0; i < data.length; i += outF) for (let j = 0; j < outF; j++) data[i + j]! += bd[j]!;
+      for (let i = 0; i < m; i++) c.set(bd, i * outF);
     }
-    return dense(data, [...x!.shape.slice(0, -1), outF], data instanceof Float64Array ? 'float64' : 'float32');
+    be.matmul({
+      a: x2.data(), b: w!.data(), c, m, n: outF, k: inF, transA: lx.trans, transB: true, lda: lx.ld, ldb: inF,
+      aOffsets: [x2.offset], bOffsets: [w!.offset], accumulate: bias !== undefined && bias !== null,
+    });
+    return dense(c, outShape, w!.dtype);
   },
   backward: (g, c) => {
     const x = c.input(0);
