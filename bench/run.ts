@@ -20,18 +20,20 @@ const LOCK = '/tmp/bench.lock';
 const PYTHON = '/usr/bin/python3';
 const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
-type Workload = 'w1' | 'w2' | 'w3' | 'w4';
+type Workload = 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w5b1';
 type Peer = 'torch' | 'tfjs-cpu' | 'tfjs-wasm' | 'brain';
-const WORKLOADS: Workload[] = ['w1', 'w2', 'w3', 'w4'];
+const WORKLOADS: Workload[] = ['w1', 'w2', 'w3', 'w4', 'w5', 'w5b1'];
 /** Run when --workloads is not given (W4 takes about a minute on neurona: ask for it). */
-const DEFAULT_WORKLOADS: Workload[] = ['w1', 'w2'];
+const DEFAULT_WORKLOADS: Workload[] = ['w1', 'w2', 'w5', 'w5b1'];
 const PEERS: Peer[] = ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'];
-const DEFAULT_RUNS: Record<Workload, number> = { w1: 1, w2: 3, w3: 1, w4: 1 };
+const DEFAULT_RUNS: Record<Workload, number> = { w1: 3, w2: 3, w3: 1, w4: 1, w5: 3, w5b1: 3 };
 /** Peers run by default: TF.js cpu takes ~2 minutes for W1, brain.js has W2 only, W4 is PyTorch only. */
-const DEFAULT_PEERS: Record<Workload, Peer[]> = { w1: ['torch', 'tfjs-wasm'], w2: ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'], w3: ['torch'], w4: ['torch'] };
-const SAMPLES: Record<Workload, string> = { w1: '60,000 samples x 1 epoch', w2: '1,000 samples x 10 epochs', w3: '10,000 samples x 1 epoch', w4: '10,000 samples x 1 epoch' };
-/** Training samples processed per run (for samples/s). */
-const SAMPLE_COUNT: Record<Workload, number> = { w1: 60000, w2: 10000, w3: 10000, w4: 10000 };
+const DEFAULT_PEERS: Record<Workload, Peer[]> = { w1: ['torch', 'tfjs-wasm'], w2: ['torch', 'tfjs-cpu', 'tfjs-wasm', 'brain'], w3: ['torch'], w4: ['torch'], w5: ['torch'], w5b1: ['torch'] };
+const SAMPLES: Record<Workload, string> = { w1: '60,000 samples x 1 epoch', w2: '1,000 samples x 10 epochs', w3: '10,000 samples x 1 epoch', w4: '10,000 samples x 1 epoch', w5: '10,000 samples', w5b1: '10,000 samples' };
+/** Samples processed per run (for samples/s). */
+const SAMPLE_COUNT: Record<Workload, number> = { w1: 60000, w2: 10000, w3: 10000, w4: 10000, w5: 10000, w5b1: 10000 };
+/** neurona's backends, each a row (NEURONA_BACKEND=<name>); the first is the baseline of "vs neurona". */
+const BACKENDS = ['native', 'wasm'] as const;
 
 /** One row of the table: a system (a peer in one configuration) and how to start one measurement. */
 interface System {
@@ -96,6 +98,7 @@ const program = new Command()
   .option('--workloads <list>', `workloads to run: ${WORKLOADS.join(',')}`, list(WORKLOADS, 'workload'), DEFAULT_WORKLOADS)
   .option('--runs <n>', `runs per system: N for every workload, or w1=N,w2=M,w4=K (default w1=${DEFAULT_RUNS.w1}, w2=${DEFAULT_RUNS.w2}, w4=${DEFAULT_RUNS.w4})`, parseRuns)
   .option('--peers <list>', `peers: ${PEERS.join(',')} (default: those installed; W1 ${DEFAULT_PEERS.w1.join('+')}, W2 all, W4 ${DEFAULT_PEERS.w4.join('+')})`, list(PEERS, 'peer'))
+  .option('--k1', 'also run K1 (fp32 GEMM n = 64, 256, 1024; all threads and 1) on neurona\'s backends and PyTorch')
   .option('--json <file>', 'also write the results as JSON to this file')
   .option('--timeout <seconds>', 'give up on one measurement after this long', (v) => {
     const n = Number(v);
@@ -104,7 +107,7 @@ const program = new Command()
   }, 1200)
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ workloads: Workload[]; runs?: Partial<Record<Workload, number>>; peers?: Peer[]; json?: string; timeout: number }>();
+const opts = program.opts<{ workloads: Workload[]; runs?: Partial<Record<Workload, number>>; peers?: Peer[]; json?: string; timeout: number; k1?: boolean }>();
 const runsOf = (w: Workload): number => opts.runs?.[w] ?? DEFAULT_RUNS[w];
 
 // ---- which peers are installed ------------------------------------------------------------------
@@ -145,7 +148,22 @@ const tsx = (script: string, ...args: string[]) => (): { cmd: string; args: stri
 
 function availableSystems(): Map<Peer | 'neurona', System[]> {
   const systems = new Map<Peer | 'neurona', System[]>();
-  systems.set('neurona', [{ key: 'neurona', label: 'neurona', workloads: WORKLOADS, command: (w) => tsx('neurona-entry.ts', w)() }]);
+  const status = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/index.ts').then((m) => console.log(JSON.stringify({ b: m.listBackends(), s: m.nativeBackendStatus() })))"], { cwd: ROOT, encoding: 'utf8' });
+  const probe = JSON.parse(status.stdout.trim().split('\n').pop() ?? '{"b":[],"s":"?"}') as { b: string[]; s: string };
+  const rows: System[] = [];
+  for (const b of BACKENDS) {
+    if (!probe.b.includes(b)) {
+      notes.push(`neurona ${b}: not available here (${b === 'native' ? probe.s : 'WebAssembly SIMD did not instantiate'})`);
+      continue;
+    }
+    rows.push({
+      key: rows.length === 0 ? 'neurona' : `neurona-${b}`,
+      label: `neurona ${b === 'native' ? probe.s : b}`,
+      workloads: WORKLOADS,
+      command: (w) => ({ ...tsx('neurona-entry.ts', w)(), env: { ...process.env, NEURONA_BACKEND: b } }),
+    });
+  }
+  systems.set('neurona', rows);
   const wanted = new Set<Peer>(opts.peers ?? PEERS);
 
   if (wanted.has('torch')) {
@@ -233,7 +251,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 function measure(sys: System, w: Workload): Promise<Measurement> {
-  const { cmd, args, env } = sys.command(w);
+  return measureRaw(sys.command(w)).then((r) => {
+    const m = r as unknown as Measurement;
+    return { seconds: m.seconds, samplesPerSec: m.samplesPerSec, testAccuracy: m.testAccuracy ?? NaN };
+  });
+}
+
+/** Runs one command under the lock and returns the last JSON line it printed. */
+function measureRaw({ cmd, args, env }: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv }): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn('flock', [LOCK, cmd, ...args], { cwd: ROOT, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     current = child.pid;
@@ -258,8 +283,7 @@ function measure(sys: System, w: Workload): Promise<Measurement> {
         reject(new Error(`exit ${code}${tail ? `: ${tail}` : ''}`));
         return;
       }
-      const r = JSON.parse(line) as Measurement;
-      resolve({ seconds: r.seconds, samplesPerSec: r.samplesPerSec, testAccuracy: r.testAccuracy });
+      resolve(JSON.parse(line) as Record<string, unknown>);
     });
   });
 }
@@ -282,11 +306,13 @@ function versus(row: Row, base: Row | undefined): string {
 }
 
 function table(rows: Row[]): string {
-  const head = ['workload', 'system', 'runs', 'median s', 'min-max s', 'samples/s', 'test acc', 'vs neurona'];
+  const head = ['workload', 'system', 'runs', 'median s', 'min-max s', 'samples/s', 'test acc', 'vs neurona', 'time / PyTorch best'];
+  // (W5 batch 1 shows microseconds per sample in the test-acc column: there is no accuracy to show)
   const body = rows.map((row) => {
     const base = rows.find((r) => r.workload === row.workload && r.system === 'neurona');
     const n = `${row.runs.length}${row.errors.length ? ` (+${row.errors.length} failed)` : ''}`;
-    if (!row.median) return [row.workload.toUpperCase(), row.label, n, 'failed', '', '', '', ''];
+    if (!row.median) return [row.workload.toUpperCase(), row.label, n, 'failed', '', '', '', '', ''];
+    const torchBest = Math.min(...rows.filter((r) => r.workload === row.workload && r.system.startsWith('torch') && r.median).map((r) => r.median!.seconds));
     return [
       row.workload.toUpperCase(),
       row.label,
@@ -294,13 +320,49 @@ function table(rows: Row[]): string {
       fmtSeconds(row.median.seconds),
       row.runs.length > 1 ? `${fmtSeconds(row.min!)}-${fmtSeconds(row.max!)}` : '',
       fmtRate(row.median.samplesPerSec),
-      fmt(row.median.testAccuracy, 3),
+      Number.isFinite(row.median.testAccuracy) ? fmt(row.median.testAccuracy, 3) : (row.workload === 'w5b1' ? `${fmt(row.median.seconds * 100, 1)} us/sample` : ''),
       versus(row, base),
+      Number.isFinite(torchBest) ? fmt(row.median.seconds / torchBest, 2) : '',
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+interface K1Result {
+  n: number;
+  threads: number;
+  gflops: number;
+}
+
+/** K1: GEMM GFLOP/s of each neurona backend (bench/k1.ts) and of PyTorch (torch.mm, OpenBLAS on 2 threads and on 1); median of 5 timing blocks each. */
+async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]> {
+  const jobs: { label: string; cmd: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv } }[] = [];
+  for (const s of systems.get('neurona') ?? []) {
+    const env = s.command('w1').env;
+    jobs.push({ label: s.label, cmd: { ...tsx('k1.ts')(), env } });
+  }
+  for (const s of systems.get('torch') ?? []) {
+    const env = s.command('w1').env ?? process.env;
+    const script = join(BENCH, 'peers', 'torch_workloads.py');
+    jobs.push({ label: `${s.label}, 2 threads`, cmd: { cmd: PYTHON, args: [script, 'k1'], env: { ...env, OPENBLAS_NUM_THREADS: '2' } } });
+    jobs.push({ label: `${s.label}, 1 thread`, cmd: { cmd: PYTHON, args: [script, 'k1'], env: { ...env, OPENBLAS_NUM_THREADS: '1' } } });
+  }
+  const lines = ['K1: fp32 GEMM C = A·B, square n, GFLOP/s = 2n^3/s (median of 5 timing blocks of ~0.2 s each):', '', '| system | threads | n=64 | n=256 | n=1024 |', '|---|---|---|---|---|'];
+  for (const j of jobs) {
+    try {
+      const r = (await measureRaw(j.cmd)) as { results: K1Result[] };
+      for (const t of [...new Set(r.results.map((x) => x.threads))]) {
+        const g = (n: number): string => fmt(r.results.find((x) => x.n === n && x.threads === t)?.gflops ?? NaN, 1);
+        lines.push(`| ${j.label} | ${t} | ${g(64)} | ${g(256)} | ${g(1024)} |`);
+      }
+      log(`[K1] ${j.label}: done`);
+    } catch (e) {
+      lines.push(`| ${j.label} | failed: ${(e as Error).message} | | | |`);
+    }
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -314,8 +376,8 @@ async function main(): Promise<void> {
         if (opts.peers) notes.push('brain: W2 only (brain.js 1.x has no softmax cross-entropy / Adam / batches for W1, no LSTM for W4)');
         return false;
       }
-      if ((p === 'tfjs-cpu' || p === 'tfjs-wasm') && (w === 'w4' || w === 'w3')) {
-        if (opts.peers) notes.push(`${p}: W1 and W2 only (bench/peers/tfjs.ts has no W4)`);
+      if ((p === 'tfjs-cpu' || p === 'tfjs-wasm') && w !== 'w1' && w !== 'w2') {
+        if (opts.peers) notes.push(`${p}: W1 and W2 only (bench/peers/tfjs.ts has no W3-W5)`);
         return false;
       }
       return systems.has(p);
@@ -341,11 +403,13 @@ async function main(): Promise<void> {
       if (row.runs.length === 0) continue;
       const secs = row.runs.map((r) => r.seconds);
       const s = median(secs);
-      row.median = { seconds: s, samplesPerSec: SAMPLE_COUNT[w] / s, testAccuracy: median(row.runs.map((r) => r.testAccuracy)) };
+      row.median = { seconds: s, samplesPerSec: SAMPLE_COUNT[w] / s, testAccuracy: median(row.runs.map((r) => r.testAccuracy ?? NaN)) };
       row.min = Math.min(...secs);
       row.max = Math.max(...secs);
     }
   }
+
+  const k1Lines = opts.k1 ? await runK1(systems) : [];
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const out: string[] = [];
@@ -356,12 +420,15 @@ async function main(): Promise<void> {
     w1: `W1: MLP 784-256-256-10 ReLU, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w1}; test accuracy on the 10,000 test images.`,
     w2: `W2: 784-16 tanh-10 sigmoid, squared error, SGD lr 0.1, batch 1, ${SAMPLES.w2}; test accuracy on training images 1,000-1,999.`,
     w3: `W3: the seed's Mnist_CNN (conv 1->32 3x3, conv 32->32 3x3, maxpool 2, conv 32->2 3x3, flatten 200, linear 50, linear 10), softmax CE, SGD momentum 0.9 lr 0.01, batch 64, ${SAMPLES.w3} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
+    w5: `W5: inference of W1's network over the 10,000 test images in batches of 1000, no gradients (throughput).`,
+    w5b1: `W5 batch 1: the same, one sample at a time (latency: the test-acc column shows microseconds per sample).`,
     w4: `W4: LSTM over MNIST rows (28 steps x 28 pixels), hidden 128, last hidden -> linear 10, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w4} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
   };
   for (const w of opts.workloads) out.push(about[w]);
   out.push('"vs neurona": median time of that row against neurona\'s ("2.00x faster" = takes half neurona\'s time).');
   out.push('');
   out.push(table(rows));
+  if (k1Lines.length) out.push('', ...k1Lines);
   const rowNotes = [...new Map(rows.filter((r) => r.note).map((r) => [r.system, `${r.label}: ${r.note}`])).values()];
   const failures = rows.flatMap((r) => r.errors.map((e) => `${r.workload.toUpperCase()} ${r.label} failed: ${e}`));
   const allNotes = [...rowNotes, ...new Set(notes), ...failures];
