@@ -1,0 +1,38 @@
+// Memory is managed for the user: a 10-epoch fit of a small model keeps the heap flat (no growth from
+// the first epochs' peak to the last epochs' peak beyond noise), on the default backend, with nothing disposed by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { manualSeed, randn, getBackend } from '../src/index.ts';
+import * as K from '../src/model/index.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+test('a 10-epoch fit keeps the heap and external memory flat', () => {
+  manualSeed(0);
+  const x = randn([2048, 32]);
+  const y = x.narrow(1, 0, 1).gt(0).cast('int32').reshape([-1]);
+  const model = K.sequential([K.input({ shape: [32] }), K.dense({ units: 64, activation: 'relu' }), K.dropout({ rate: 0.1 }), K.dense({ units: 2 })]);
+  model.compile({ optimizer: 'adam', loss: K.sparseCategoricalCrossentropy(true), metrics: ['accuracy'] });
+  const heap: number[] = [];
+  const external: number[] = [];
+  const hist = model.fit(x, y, {
+    epochs: 10, batchSize: 32, verbose: 0, validationSplit: 0.1,
+    callbacks: [new K.LambdaCallback({ onEpochEnd: () => {
+      gc();
+      const m = process.memoryUsage();
+      heap.push(m.heapUsed);
+      external.push(m.external + m.arrayBuffers);
+    } })],
+  });
+  const mb = (b: number): string => `${(b / 2 ** 20).toFixed(2)} MB`;
+  // Peaks, not single readings: array buffers are released at GC times that vary by a few MB.
+  const peakGrowth = (xs: number[]): number => Math.max(...xs.slice(7)) - Math.max(...xs.slice(0, 4));
+  const growth = peakGrowth(heap);
+  const extGrowth = peakGrowth(external);
+  assert.ok(growth < 2 * 2 ** 20, `${getBackend().name}: heap grew ${mb(growth)} from epochs 1-4 to 8-10 (${heap.map(mb).join(', ')})`);
+  assert.ok(extGrowth < 2 * 2 ** 20, `${getBackend().name}: typed-array memory grew ${mb(extGrowth)} from epochs 1-4 to 8-10 (${external.map(mb).join(', ')})`);
+  assert.ok(hist.history.accuracy!.at(-1)! > 0.9, `trained: accuracy ${hist.history.accuracy!.at(-1)}`);
+});
