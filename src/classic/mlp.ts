@@ -256,7 +256,10 @@ export abstract class BaseMLP {
 
   private makeOptimizer(): SGD | Adam {
     const p = this.params;
-    const params = this.net!.parameters();
+    // Two groups: the weights, whose L2 gradient alpha·W/nb the optimizer adds as its weight decay (set per
+    // batch in train(), so it runs inside the fused update), and the biases, which scikit-learn does not penalise.
+    const all = this.net!.parameters();
+    const params = [{ params: all.filter((q) => q.ndim === 2) }, { params: all.filter((q) => q.ndim !== 2) }];
     if (p.solver === 'sgd') {
       return new SGD(params, { lr: p.learningRateInit, momentum: p.momentum, nesterov: p.nesterovsMomentum && p.momentum > 0 });
     }
@@ -268,15 +271,15 @@ export abstract class BaseMLP {
    * a buffer b = μb + g with v = −lr·b; rescaling b by lr_old/lr_new keeps v, so the steps match scikit-learn's.
    */
   private setLr(optimizer: SGD | Adam, lr: number): void {
-    const group = optimizer.paramGroups[0]!;
-    if (optimizer instanceof SGD && lr !== group.lr) {
-      const f = group.lr / lr;
+    const old = optimizer.paramGroups[0]!.lr;
+    if (optimizer instanceof SGD && lr !== old) {
+      const f = old / lr;
       for (const st of optimizer.state.values()) {
         const b = st.momentumBuffer;
         if (typeof b === 'object') for (let i = 0; i < b.length; i++) b[i]! *= f;
       }
     }
-    group.lr = lr;
+    for (const group of optimizer.paramGroups) group.lr = lr;
   }
 
   /**
@@ -333,21 +336,16 @@ export abstract class BaseMLP {
           );
         }
         loss.backward();
-        // The L2 term alpha/(2·nb)·Σ‖W‖²: its value, and its gradient alpha·W/nb added to each weight's
-        // gradient directly (as scikit-learn does; one pass instead of an autograd subgraph).
+        // The L2 term alpha/(2·nb)·Σ‖W‖²: its value here, and its gradient alpha·W/nb as the weights'
+        // group weight decay (g += λ·W inside the optimizer's fused step, as scikit-learn adds it to the gradient).
         let penalty = 0;
+        const c = p.alpha / nb;
+        optimizer.paramGroups[0]!.weightDecay = c;
         if (p.alpha > 0) {
-          const c = p.alpha / nb;
           let sq = 0;
           for (const w of weights) {
             const wd = flatData(w);
-            if (!w.grad || !w.grad.isContiguous) w.grad = w.grad ? w.grad.contiguous() : w.detach().mul(0);
-            const gd = flatData(w.grad);
-            for (let i = 0; i < wd.length; i++) {
-              const v = wd[i]!;
-              sq += v * v;
-              gd[i]! += c * v;
-            }
+            for (let i = 0; i < wd.length; i++) sq += wd[i]! * wd[i]!;
           }
           penalty = (c / 2) * sq;
         }
@@ -355,7 +353,8 @@ export abstract class BaseMLP {
         if (optimizer instanceof Adam) {
           // scikit-learn divides by √v + ε where PyTorch's Adam uses √v̂ + ε = (√v + ε·√(1 − β2ᵗ))/√(1 − β2ᵗ): this ε makes them equal.
           const st = optimizer.state.get(firstParam)?.step;
-          optimizer.paramGroups[0]!.eps = p.epsilon / Math.sqrt(1 - p.beta2 ** ((typeof st === 'number' ? st : 0) + 1));
+          const eps = p.epsilon / Math.sqrt(1 - p.beta2 ** ((typeof st === 'number' ? st : 0) + 1));
+          for (const group of optimizer.paramGroups) group.eps = eps;
         }
         optimizer.step();
         accumulated += batchLoss * nb;
