@@ -4,9 +4,11 @@
 //   -> Dense(12, tanh, glorot_normal) -> Dense(1, sigmoid, glorot_uniform)
 // compile('sgd' = SGD lr 0.01, binary cross-entropy, accuracy), fit 200 epochs (batch 32).
 // Prints the history every 20 epochs (the notebook plots it), evaluate on the test part, and the
-// true vs predicted test classes (the notebook's two scatters, as a 2x2 table).
+// true vs predicted test classes (the notebook's two scatters, as a 2x2 table); draws the history
+// (out/s1-7-history.png) and the true vs predicted scatters over the decision regions
+// (out/s1-7-true-vs-predicted.png).
 //
-// Run: npx tsx examples/s1-7-two-spirals.ts [--epochs 200] [--seed 1]        (about 5 s)
+// Run: npx tsx examples/s1-7-two-spirals.ts [--epochs 200] [--seed 1] [--out out]        (about 6 s)
 // Expected (seed 1):
 //   X_train [1600,2], X_test [400,2]
 //   epoch  20  loss 0.6672  accuracy 0.616
@@ -24,8 +26,21 @@ import { Tensor, manualSeed } from '../src/index.ts';
 import { StandardScaler, trainTestSplit } from '../src/data/index.ts';
 import { makeSpirals } from '../src/datasets/index.ts';
 import { dense, sequential } from '../src/model/index.ts';
+import type { History, SequentialModel } from '../src/model/index.ts';
+import { decisionBoundary, hconcat, learningCurves, scatterPlot } from '../src/plot/index.ts';
+import { writePlot } from './plot-out.ts';
 
-export function runSpirals(o: { epochs?: number; seed?: number; log?: (s: string) => void } = {}): { testAcc: number; testLoss: number; confusion: number[][] } {
+export interface SpiralsResult {
+  testAcc: number;
+  testLoss: number;
+  confusion: number[][];
+  model: SequentialModel;
+  history: History;
+  xTest: Tensor;
+  yTest: Tensor;
+}
+
+export function runSpirals(o: { epochs?: number; seed?: number; log?: (s: string) => void } = {}): SpiralsResult {
   const { epochs = 200, seed = 1, log = () => {} } = o;
   manualSeed(seed);
   const { x, y } = makeSpirals({ nPoints: 1000, noise: 0.8 });
@@ -54,7 +69,7 @@ export function runSpirals(o: { epochs?: number; seed?: number; log?: (s: string
   const t = yTe!.contiguousData();
   const confusion = [[0, 0], [0, 0]];
   for (let i = 0; i < p.length; i++) confusion[t[i]! > 0.5 ? 1 : 0]![p[i]! > 0.5 ? 1 : 0]!++;
-  return { testAcc: ev.accuracy!, testLoss: ev.loss!, confusion };
+  return { testAcc: ev.accuracy!, testLoss: ev.loss!, confusion, model, history, xTest, yTest: yTe! };
 }
 
 /** `--name value` from the command line, as a number. */
@@ -67,5 +82,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = runSpirals({ epochs: arg('epochs', 200), seed: arg('seed', 1), log: console.log });
   console.log('true vs predicted test classes (rows: true arm 0/1, columns: predicted 0/1):');
   for (const [i, row] of r.confusion.entries()) console.log(`  arm ${i}: ${row.map((v) => String(v).padStart(4)).join(' ')}`);
+  await writePlot('s1-7-history.png', learningCurves(r.history, { title: 'S1-7: two spirals, training history' }));
+  const yTrue = r.yTest.reshape([-1]).int();
+  const yPred = (r.model.predict(r.xTest) as Tensor).gt(0.5).int().reshape([-1]);
+  await writePlot('s1-7-true-vs-predicted.png', hconcat(
+    scatterPlot(r.xTest, yTrue, { title: 'test points, true arm', labelTitle: 'arm' }),
+    decisionBoundary(r.model, r.xTest, yPred, { title: 'predicted arm, over the decision regions', labelTitle: 'arm' }),
+  ));
   console.log(`test accuracy: ${r.testAcc.toFixed(3)}`);
 }

@@ -5,7 +5,8 @@
 // sequences: steps past an item's length leave its state alone); MSE on count/10, Adam lr 0.01,
 // gradient norm clipped to 1.
 //
-// Run: npx tsx examples/s4-11-counting-lstm.ts [--steps 600] [--hidden 12] [--seed 0]
+// Run: npx tsx examples/s4-11-counting-lstm.ts [--steps 600] [--hidden 12] [--seed 0] [--out out]
+// Plots the training MSE and the weight matrices' mean |dW| (GradientRecorder) to out/s4-11-lstm-training.png.
 // Expected (seed 0; trains in ~7 s): the training MSE (counts², mean of every 50 steps) falls
 //   66.2 (steps 1-50) -> 1.31 (150) -> 0.10 (400) -> 0.065 (600), then
 //   test MSE (1,000 new sequences, lengths 10-40): 0.023 counts²   (RMSE 0.15 of a count)
@@ -18,6 +19,8 @@ import { Tensor, manualSeed, noGrad, rand, randint, tensor, zeros } from '../src
 import type { Generator } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam, clipGradNorm } from '../src/optim/index.ts';
+import { GradientRecorder, gradientMagnitudes, hconcat, linePlot } from '../src/plot/index.ts';
+import { writePlot } from './plot-out.ts';
 import { NOTEBOOK_LONG } from './s4-11-counting-rnn.ts';
 import { numberArg } from './s1-iris.ts';
 
@@ -77,6 +80,8 @@ export interface CountingOptions {
   seed?: number;
   log?: (s: string) => void;
   logEvery?: number;
+  /** Records the layers' mean |dW| after each backward (before clipping), if given. */
+  recorder?: GradientRecorder;
 }
 
 export interface CountingResult {
@@ -94,7 +99,7 @@ export function countingMse(model: CountingLstm, b: CountingBatch): number {
 }
 
 export function trainCounting(opts: CountingOptions = {}): CountingResult {
-  const { steps = 600, hidden = 12, batch = 32, minLen = 10, maxLen = 40, lr = 0.01, seed = 0, log = () => {}, logEvery = 50 } = opts;
+  const { steps = 600, hidden = 12, batch = 32, minLen = 10, maxLen = 40, lr = 0.01, seed = 0, log = () => {}, logEvery = 50, recorder } = opts;
   manualSeed(seed);
   const model = new CountingLstm(hidden);
   const opt = new Adam(model.parameters(), { lr });
@@ -107,6 +112,7 @@ export function trainCounting(opts: CountingOptions = {}): CountingResult {
     const loss = nn.mseLoss(model.countPadded(b.x, b.lengths).div(SCALE), b.y.div(SCALE));
     opt.zeroGrad();
     loss.backward();
+    recorder?.record(model);
     clipGradNorm(model.parameters(), 1);
     opt.step();
     acc += loss.item() * SCALE * SCALE;
@@ -126,7 +132,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const hidden = numberArg('hidden', 12);
   const seed = numberArg('seed', 0);
   console.log(`LSTM(1 -> ${hidden}) + Linear(${hidden} -> 1), ${steps} steps of 32 random sequences (lengths 10-40), Adam 0.01, clip 1`);
-  const r = trainCounting({ steps, hidden, seed, log: console.log });
+  const recorder = new GradientRecorder({ every: 50 });
+  const r = trainCounting({ steps, hidden, seed, log: console.log, recorder });
   console.log(`trained in ${r.seconds.toFixed(1)} s`);
   console.log(`test MSE (1,000 new sequences, lengths 10-40): ${r.testMse.toFixed(3)} counts²`);
   const show = randomCountingBatch(6, 10, 40);
@@ -141,4 +148,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const ones = noGrad(() => r.model.forward(sequenceBatch(new Array(40).fill(1))).item());
   const none = noGrad(() => r.model.forward(zeros([40, 1, 1])).item());
   console.log(`forty ones: ${ones.toFixed(2)}, forty zeros: ${none.toFixed(2)}`);
+  await writePlot('s4-11-lstm-training.png', hconcat(
+    linePlot({ 'train MSE': { x: r.trainMse.map((_, i) => (i + 1) * 50), y: r.trainMse } }, { logY: true, xTitle: 'step', yTitle: 'MSE (counts², log)', title: 'LSTM counting: training MSE (mean of 50 steps)' }),
+    gradientMagnitudes(recorder, { view: 'training', title: 'mean |dW| per weight matrix (before clipping)' }),
+  ));
 }

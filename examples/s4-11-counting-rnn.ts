@@ -4,7 +4,8 @@
 // accumulating dU and dW backwards through time (not autograd), plain gradient descent.
 //
 // Run: npx tsx examples/s4-11-counting-rnn.ts                                          (about 2 s)
-// Prints the loss curves as text (loss, U, W and the gradient norm every 10-1,000 epochs). Expected:
+// Prints the loss curves as text (loss, U, W and the gradient norm every 10-1,000 epochs) and plots them
+// (out/s4-11-rnn-loss.png, out/s4-11-rnn-weights.png; `--out DIR` elsewhere). Expected:
 // 0. The hand BPTT gradient against autograd on the same forward (notebook sequence at (U, W) = (-2, 1)):
 //    hand dU=-96 dW=864, autograd dU=-96 dW=864 (difference 0).
 // 1. The notebook's run: its length-10 sequence [0 0 1 0 1 1 0 1 0 0] (y = 4: what numpy's
@@ -37,6 +38,9 @@
 //    U = W = 1 on length-40 sequences here (batches of them, clipped or not, lr 1e-5..0.05); the LSTM
 //    of examples/s4-11-counting-lstm.ts learns the counting.
 import { Tensor, noGrad, manualSeed, rand, tensor, zeros } from '../src/index.ts';
+import { hconcat, linePlot } from '../src/plot/index.ts';
+import type { PlotSpec } from '../src/plot/index.ts';
+import { writePlot } from './plot-out.ts';
 
 /** The notebook's length-10 sequence: numpy's np.random.binomial(1, 0.7, [1, 10]) after np.random.seed(6202). */
 export const NOTEBOOK_SHORT = [0, 0, 1, 0, 1, 1, 0, 1, 0, 0];
@@ -177,7 +181,7 @@ function curve(r: TrainResult, every: number, log: (s: string) => void, extra: n
   }
 }
 
-export function main(log: (s: string) => void = console.log): void {
+export function main(log: (s: string) => void = console.log): { r1: TrainResult; r2: TrainResult; r3: TrainResult; r4: TrainResult } {
   // 0. Hand BPTT vs autograd.
   const short = batchOf([NOTEBOOK_SHORT]);
   const s0 = forwardStep(short.x, -2, 1);
@@ -221,10 +225,31 @@ export function main(log: (s: string) => void = console.log): void {
   log(`  finite throughout: ${finite}; final (U, W) = (${num(r4.U)}, ${num(r4.W)}), loss ${num(final4)} (it oscillates across the narrow valley: a clipped step is always lr·1 long)`);
   log(`  it fits this one sequence with an alternating sign (W < 0), not by counting: the sequence gives ${count(NOTEBOOK_LONG, r4.U, r4.W).toFixed(2)}, `
     + `shifted by one step ${count([0, ...NOTEBOOK_LONG.slice(0, -1)], r4.U, r4.W).toFixed(2)} (y = 12 for both)`);
+  return { r1, r2, r3, r4 };
+}
+
+/** The notebook's training plots: the loss of each run (log scale; a diverged run stops where it turned non-finite), and U, W over the epochs. */
+export function rnnPlots(r: { r1: TrainResult; r2: TrainResult; r3: TrainResult; r4: TrainResult }): { loss: PlotSpec; weights: PlotSpec } {
+  // Run 3 up to the epoch after the explosion (later values are astronomically large, then NaN).
+  const ex = explosionEpoch(r.r3);
+  const upTo = ex > 0 ? ex + 1 : r.r3.us.length;
+  const loss = hconcat(
+    linePlot({ '1: notebook sequence': r.r1.losses, '3: length 40, exploding': r.r3.losses.slice(0, upTo), '4: length 40, clipped': r.r4.losses }, { logY: true, xTitle: 'epoch', yTitle: 'loss (log)', title: 'loss per epoch' }),
+    linePlot({ '2: 16 sequences': r.r2.losses }, { logY: true, xTitle: 'epoch', yTitle: 'loss (log)', title: 'run 2: learning U = W = 1' }),
+  );
+  const weights = hconcat(
+    linePlot({ U: r.r2.us, W: r.r2.ws }, { xTitle: 'epoch', yTitle: 'weight', title: 'run 2: U, W -> 1' }),
+    linePlot({ U: r.r3.us.slice(0, upTo), W: r.r3.ws.slice(0, upTo) }, { xTitle: 'epoch', yTitle: 'weight', title: `run 3: W passes -1 at epoch ${ex}` }),
+    linePlot({ 'run 3': r.r3.gradNorms.slice(0, upTo), 'run 4 (clipped after)': r.r4.gradNorms }, { logY: true, xTitle: 'epoch', yTitle: '|(dU, dW)| (log)', title: 'gradient norm before clipping' }),
+  );
+  return { loss, weights };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = performance.now();
-  main();
+  const runs = main();
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const plots = rnnPlots(runs);
+  await writePlot('s4-11-rnn-loss.png', plots.loss);
+  await writePlot('s4-11-rnn-weights.png', plots.weights);
 }

@@ -2,6 +2,7 @@
 // with a clear error naming the step; the CLI prints its result as the examples do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import { ValueError } from '../src/index.ts';
 import { trainMnist } from '../apps/cli/train-mnist.ts';
 import { buildProgram } from '../apps/cli/main.ts';
@@ -43,4 +44,22 @@ test('the CLI trains and prints "test accuracy: 0.xxxx"; bad flags are refused',
   const p = buildProgram();
   for (const c of [p, p.commands[0]!, p.commands[0]!.commands[0]!]) c.exitOverride().configureOutput({ writeErr: () => {} });
   assert.throws(() => p.parse(['node', 'neurona', 'train', 'mnist', '--epochs', 'zero']), /epochs must be an integer >= 1; got 'zero'/);
+});
+
+test('`train mnist --report file.html` writes a self-contained report with its charts', async () => {
+  const path = 'out/test-plots/cli-report.html';
+  rmSync(path, { force: true });
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await buildProgram().parseAsync(['node', 'neurona', 'train', 'mnist', '--train-size', '300', '--test-size', '100', '--epochs', '2', '--hidden', '16', '--quiet', '--report', path]);
+  } finally {
+    console.log = log;
+  }
+  const html = readFileSync(path, 'utf8');
+  assert.equal((html.match(/<svg/g) ?? []).length, 4, 'learning curves, confusion matrix, samples, loss per step');
+  assert.match(html, /test accuracy/);
+  assert.match(html, /Per-class metrics/);
+  assert.match(html, /\(None, 16\)/, 'the summary has output shapes');
+  assert.doesNotMatch(html, /<script/);
 });

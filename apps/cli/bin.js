@@ -4,4 +4,4 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-main(process.argv);
+await main(process.argv);

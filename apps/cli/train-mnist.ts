@@ -35,7 +35,8 @@ export const defaultTrainMnistOptions: TrainMnistOptions = {
 /** What a training run reports as it goes (the CLI draws a progress bar from it). */
 export interface TrainReporter {
   epochStart?(epoch: number, epochs: number, steps: number): void;
-  step?(info: { step: number; steps: number; loss: number; accuracy: number; samplesPerSec: number }): void;
+  /** `loss` and `accuracy` are running means over the epoch; `batchLoss` is this step's loss. */
+  step?(info: { step: number; steps: number; loss: number; batchLoss: number; accuracy: number; samplesPerSec: number }): void;
   epochEnd?(info: EpochInfo): void;
 }
 
@@ -54,6 +55,11 @@ export interface TrainMnistResult {
   epochs: EpochInfo[];
   testAccuracy: number;
   confusion: Tensor;
+  /** The test images [n, 784] and labels [n] evaluated, and the predicted classes [n]. */
+  test: { images: Tensor; labels: Tensor };
+  predictions: Tensor;
+  /** Every step's batch loss, in order (for curves and sparklines). */
+  stepLosses: number[];
 }
 
 const activations: Record<string, () => nn.Module> = {
@@ -100,6 +106,7 @@ export function trainMnist(opts: TrainMnistOptions, reporter: TrainReporter = {}
   const optimizer = makeOpt(model.parameters(), opts.lr);
   const loader = new DataLoader(new TensorDataset(data.train.images, data.train.labels), { batchSize: opts.batchSize, shuffle: true });
   const history: EpochInfo[] = [];
+  const stepLosses: number[] = [];
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     model.train();
     const steps = loader.length;
@@ -118,10 +125,12 @@ export function trainMnist(opts: TrainMnistOptions, reporter: TrainReporter = {}
       loss.backward();
       optimizer.step();
       const n = yb!.size;
-      lossSum += loss.item() * n;
+      const batchLoss = loss.item();
+      stepLosses.push(batchLoss);
+      lossSum += batchLoss * n;
       correct += noGrad(() => logits.argmax(1).eq(yb!).sum().item());
       seen += n;
-      reporter.step?.({ step, steps, loss: lossSum / seen, accuracy: correct / seen, samplesPerSec: seen / ((performance.now() - t0) / 1000) });
+      reporter.step?.({ step, steps, loss: lossSum / seen, batchLoss, accuracy: correct / seen, samplesPerSec: seen / ((performance.now() - t0) / 1000) });
     }
     const seconds = (performance.now() - t0) / 1000;
     const info: EpochInfo = {
@@ -137,5 +146,8 @@ export function trainMnist(opts: TrainMnistOptions, reporter: TrainReporter = {}
     epochs: history,
     testAccuracy: accuracy(data.test.labels, preds),
     confusion: confusionMatrix(data.test.labels, preds, 10),
+    test: data.test,
+    predictions: preds,
+    stepLosses,
   };
 }

@@ -2,6 +2,7 @@
 // this runs in browsers too; writing the file lives in src/node/plot.ts).
 import { encode } from 'fast-png';
 import { ShapeError, ValueError } from '../core/index.ts';
+import { concat } from '../tensor/index.ts';
 import type { Tensor } from '../tensor/index.ts';
 
 /** An 8-bit RGBA picture, row-major, 4 bytes per pixel. */
@@ -100,4 +101,50 @@ export function encodePng(image: RgbaImage): Uint8Array {
     throw new ShapeError(`encodePng: ${image.width}x${image.height}x4 = ${image.width * image.height * 4} bytes of RGBA; got ${image.data.length}`);
   }
   return encode({ width: image.width, height: image.height, data: image.data, channels: 4, depth: 8 });
+}
+
+/**
+ * Convolution filters as a grid: a conv weight [out, in, kH, kW] shows one tile per output channel, in
+ * colour when in = 3, else grey (the mean over the input channels, or input channel `channel`); each
+ * filter is scaled to its own min..max.
+ */
+export function filterGrid(weight: Tensor, opts: ImageGridOptions & { channel?: number } = {}): RgbaImage {
+  if (weight.ndim !== 4) throw new ShapeError(`filterGrid: a conv weight [out, in, kH, kW]; got [${weight.shape.join(', ')}]`);
+  const inC = weight.shape[1]!;
+  let w = weight.detach();
+  if (opts.channel !== undefined) {
+    if (!Number.isInteger(opts.channel) || opts.channel < 0 || opts.channel >= inC) throw new ValueError(`filterGrid: channel an integer in [0, ${inC}); got ${opts.channel}`);
+    w = w.narrow(1, opts.channel, 1);
+  } else if (inC !== 1 && inC !== 3) {
+    w = w.mean(1, true);
+  }
+  const k = Math.max(w.shape[2]!, w.shape[3]!);
+  return imageGrid(w, { range: 'auto', scale: Math.max(1, Math.round(24 / k)), padding: 2, ...opts });
+}
+
+/** Feature maps [C, H, W] or [1, C, H, W] (one sample's activations) as a grid of grey tiles, each scaled to its own min..max. */
+export function featureMapGrid(maps: Tensor, opts: ImageGridOptions = {}): RgbaImage {
+  let m = maps.detach();
+  if (m.ndim === 4 && m.shape[0] === 1) m = m.reshape(m.shape.slice(1));
+  if (m.ndim !== 3) throw new ShapeError(`featureMapGrid: feature maps [C, H, W] or [1, C, H, W]; got [${maps.shape.join(', ')}]`);
+  return imageGrid(m, { range: 'auto', scale: Math.max(1, Math.round(48 / m.shape[1]!)), ...opts });
+}
+
+/**
+ * Originals above their reconstructions: rows of `cols` originals, each followed by a row of the
+ * matching reconstructions (both as imageGrid takes them, same shape).
+ */
+export function reconstructionGrid(originals: Tensor, reconstructions: Tensor, opts: ImageGridOptions = {}): RgbaImage {
+  if (originals.shape.join() !== reconstructions.shape.join()) {
+    throw new ShapeError(`reconstructionGrid: originals and reconstructions of one shape; got [${originals.shape.join(', ')}] and [${reconstructions.shape.join(', ')}]`);
+  }
+  const n = originals.shape[0]!;
+  const cols = opts.cols ?? Math.min(n, 10);
+  const parts: Tensor[] = [];
+  for (let i = 0; i < n; i += cols) {
+    const k = Math.min(cols, n - i);
+    const pad = (t: Tensor): Tensor => (k < cols ? concat([t, t.newZeros([cols - k, ...t.shape.slice(1)]).fill_(opts.range === 'auto' ? 0 : (opts.range?.[1] ?? 1))], 0) : t);
+    parts.push(pad(originals.detach().narrow(0, i, k)), pad(reconstructions.detach().narrow(0, i, k)));
+  }
+  return imageGrid(concat(parts, 0), { ...opts, cols });
 }
