@@ -1,0 +1,62 @@
+// The browser path of the speed issue: the core bundled for the browser trains a small MLP inside
+// headless Chromium (Debian's chromium driven by playwright-core) on the WASM backend, the default
+// there. Skipped, with the reason printed, where /usr/bin/chromium is missing (CI installs it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const executablePath = process.env.NEURONA_CHROMIUM ?? '/usr/bin/chromium';
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+test('the WASM backend trains a small MLP in headless Chromium', async (t) => {
+  if (!existsSync(executablePath)) {
+    console.log(`skipped: chromium not found at ${executablePath} (apt-get install chromium)`);
+    t.skip(`chromium not found at ${executablePath}`);
+    return;
+  }
+  const out = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'neurona', write: false, logLevel: 'silent' });
+  const browser = await chromium.launch({ executablePath, args });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setContent('<!doctype html><title>neurona</title><body></body>');
+    await page.addScriptTag({ content: out.outputFiles[0]!.text });
+    const r = await page.evaluate(() => {
+      const nr = (globalThis as unknown as { neurona: typeof import('../src/index.ts') }).neurona;
+      nr.manualSeed(0);
+      // two Gaussian blobs in 16-D, 512 samples; an MLP 16-64-2 big enough for the SIMD matmul path
+      const n = 512;
+      const x = nr.randn([n, 16]);
+      const y = nr.tensor(Array.from({ length: n }, (_, i) => i % 2), { dtype: 'int32' });
+      const shift = nr.tensor(Array.from({ length: n * 16 }, (_, i) => (Math.floor(i / 16) % 2 ? 0.8 : -0.8)), { dtype: 'float32' }).reshape([n, 16]);
+      const xs = x.add(shift);
+      const model = new nr.nn.Sequential(new nr.nn.Linear(16, 64), new nr.nn.ReLU(), new nr.nn.Linear(64, 2));
+      const opt = new nr.optim.Adam(model.parameters(), { lr: 0.01 });
+      const losses: number[] = [];
+      for (let epoch = 0; epoch < 20; epoch++) {
+        for (let b = 0; b < n; b += 64) {
+          const loss = nr.nn.crossEntropy(model.forward(xs.narrow(0, b, 64)), y.narrow(0, b, 64));
+          opt.zeroGrad();
+          loss.backward();
+          opt.step();
+          if (b === 0) losses.push(loss.item());
+        }
+      }
+      const acc = nr.noGrad(() => model.forward(xs).argmax(1).eq(y).cast('float32').mean().item());
+      return { backend: nr.getBackend().name, backends: nr.listBackends(), losses, acc, ua: navigator.userAgent };
+    });
+    assert.deepEqual(errors, []);
+    assert.equal(r.backend, 'wasm', `backends in the page: ${r.backends.join(', ')}`);
+    assert.ok(!r.backends.includes('native'), 'no native backend in a browser');
+    assert.ok(r.losses.at(-1)! < r.losses[0]! / 3, `loss fell: ${r.losses.map((l) => l.toFixed(3)).join(' ')}`);
+    assert.ok(r.acc > 0.95, `training accuracy ${r.acc}`);
+    assert.match(r.ua, /HeadlessChrome|Chrome/);
+  } finally {
+    await browser.close();
+  }
+});
