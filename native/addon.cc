@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
 
@@ -148,6 +149,42 @@ napi_value Sgd(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// im2col(x, xOff, cols, colsOff, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo) and col2im(cols, colsOff, dx, dxOff, ...same)
+napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
+  size_t argc = 17;
+  napi_value argv[17];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const char* op = toCols ? "native im2col" : "native col2im";
+  if (argc != 17) {
+    throw_error(env, std::string(op) + ": 17 arguments");
+    return nullptr;
+  }
+  F32 src, dst;
+  int32_t srcOff, dstOff, v[13];
+  if (!get_f32(env, argv[0], src, op) || !get_i32(env, argv[1], srcOff) || !get_f32(env, argv[2], dst, op) || !get_i32(env, argv[3], dstOff)) return nullptr;
+  for (int i = 0; i < 13; i++)
+    if (!get_i32(env, argv[4 + i], v[i])) return nullptr;
+  const neurona::ConvGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+  for (int i = 0; i < 13; i++)
+    if (v[i] < 0 || (i <= 8 && v[i] == 0)) {
+      throw_error(env, std::string(op) + ": positive sizes, strides and dilations");
+      return nullptr;
+    }
+  const int64_t image = static_cast<int64_t>(g.c) * g.h * g.w;
+  const int64_t colsLen = static_cast<int64_t>(g.c) * g.kh * g.kw * g.ho * g.wo;
+  const int64_t needSrc = srcOff + (toCols ? image : colsLen), needDst = dstOff + (toCols ? colsLen : image);
+  if (srcOff < 0 || dstOff < 0 || needSrc > static_cast<int64_t>(src.n) || needDst > static_cast<int64_t>(dst.n)) {
+    throw_error(env, std::string(op) + ": arrays long enough for the geometry");
+    return nullptr;
+  }
+  if (toCols) neurona::im2col_f32(src.p + srcOff, g, dst.p + dstOff);
+  else neurona::col2im_f32(src.p + srcOff, g, dst.p + dstOff);
+  return undefined(env);
+}
+
+napi_value Im2col(napi_env env, napi_callback_info info) { return ConvCols(env, info, true); }
+napi_value Col2im(napi_env env, napi_callback_info info) { return ConvCols(env, info, false); }
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   napi_create_string_utf8(env, neurona::gemm_isa(), NAPI_AUTO_LENGTH, &s);
@@ -190,6 +227,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"numThreads", nullptr, NumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

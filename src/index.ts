@@ -3,7 +3,7 @@
 // subpaths (neurona/nn, neurona/optim, neurona/model, ...). Node-only helpers live in neurona/node.
 export * from './core/index.ts';
 export { getBackend, setBackend, registerBackend, listBackends, getNumThreads, setNumThreads, nativeBackendStatus } from './backend/backend.ts';
-export type { Backend, MatmulArgs, Strided, AdamCoefficients, SgdCoefficients } from './backend/backend.ts';
+export type { Backend, MatmulArgs, Strided, AdamCoefficients, SgdCoefficients, ConvGeometry } from './backend/backend.ts';
 export * from './tensor/index.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';

@@ -2,7 +2,7 @@
 // (test/conformance.test.ts reruns the op and gradient suites on each backend.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getBackend, getNumThreads, listBackends, manualSeed, nativeBackendStatus, randn, setBackend, setNumThreads } from '../src/index.ts';
+import { conv2d, getBackend, getNumThreads, listBackends, manualSeed, nativeBackendStatus, randn, setBackend, setNumThreads } from '../src/index.ts';
 import type { Backend } from '../src/index.ts';
 import { tsBackend } from '../src/backend/ts/index.ts';
 import { createWasmBackend } from '../src/backend/wasm/index.ts';
@@ -118,4 +118,30 @@ test('tensor results agree across backends (matmul, linear, batched)', () => {
   }
   setBackend(before);
   assert.throws(() => setBackend('cuda'), /setBackend: a registered backend name \(ts, wasm(, native)?\); got 'cuda'/);
+});
+
+test('conv2d forward and backward on every backend equal the TS reference (strides, dilation, padding, groups)', () => {
+  const before = getBackend().name;
+  const run = (name: string): number[] => {
+    setBackend(name);
+    manualSeed(5);
+    const x = randn([2, 4, 11, 9]).requiresGrad_();
+    const w = randn([6, 2, 3, 3]).requiresGrad_();
+    const b = randn([6]).requiresGrad_();
+    const y = conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [2, 1], groups: 2 });
+    y.mul(randn(y.shape)).sum().backward();
+    return [...y.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData()];
+  };
+  try {
+    const ref = run('ts');
+    for (const name of listBackends().filter((n) => n !== 'ts')) {
+      const got = run(name);
+      assert.equal(got.length, ref.length);
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!) / (1 + Math.abs(ref[i]!)));
+      assert.ok(err < 1e-5, `${name}: max relative difference ${err}`);
+    }
+  } finally {
+    setBackend(before);
+  }
 });

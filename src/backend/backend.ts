@@ -58,10 +58,32 @@ export interface Backend {
   indexSelect(x: TypedArray, index: Int32Array, outer: number, r: number, inner: number, out: TypedArray): void;
   /** out[o, index[j], :] += src[o, j, :]: the adjoint of indexSelect. */
   indexAdd(src: TypedArray, index: Int32Array, outer: number, r: number, inner: number, out: TypedArray): void;
+  /** Optional im2col for float32 images (the conv ops' JS loop runs where a backend lacks it): cols[C·kh·kw, ho·wo] from x[xo..]. */
+  im2colF32?(x: Float32Array, xo: number, g: ConvGeometry, cols: Float32Array): void;
+  /** Optional col2im (the adjoint of im2col): dx[dxo..] += the columns scattered back into the image. */
+  col2imF32?(cols: Float32Array, g: ConvGeometry, dx: Float32Array, dxo: number): void;
   /** Optional fused Adam step over float32 arrays (the optimizer's own loop runs where a backend lacks it). */
   adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): void;
   /** Optional fused SGD step over float32 arrays. */
   sgdF32?(param: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdCoefficients): void;
+}
+
+/** One image's convolution geometry (one sample, one channel group) for im2col/col2im. */
+export interface ConvGeometry {
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** Top and left padding. */
+  pt: number;
+  pl: number;
+  ho: number;
+  wo: number;
 }
 
 /**

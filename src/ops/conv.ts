@@ -2,7 +2,7 @@
 // group), max/avg pooling; each with its backward rule (col2im for conv).
 import { DTypeError, ShapeError, fmtShape, isFloat } from '../core/index.ts';
 import type { TypedArray } from '../core/index.ts';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend, ConvGeometry } from '../backend/backend.ts';
 import { getBackend } from '../backend/backend.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { dense } from './types.ts';
@@ -31,7 +31,21 @@ function inImage(shift: number, s: number, w: number, wo: number): [number, numb
   return [lo, Math.max(lo, Math.min(wo, Math.floor((w - 1 - shift) / s) + 1))];
 }
 
+/** im2col through the backend's kernel where it has one (float32), else the loop below. */
 function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, cols: Float32Array | Float64Array): void {
+  const be = getBackend();
+  if (be.im2colF32 && x instanceof Float32Array && cols instanceof Float32Array) {
+    be.im2colF32(x, xo, convGeometry(c, h, w, kh, kw, a, ho, wo), cols);
+    return;
+  }
+  im2colLoop(x, xo, c, h, w, kh, kw, a, ho, wo, cols);
+}
+
+function convGeometry(c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number): ConvGeometry {
+  return { c, h, w, kh, kw, sh: a.stride[0], sw: a.stride[1], dh: a.dilation[0], dw: a.dilation[1], pt: a.padding[0], pl: a.padding[2], ho, wo };
+}
+
+function im2colLoop(x: TypedArray, xo: number, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, cols: Float32Array | Float64Array): void {
   const [sh, sw] = a.stride;
   const [dh, dw] = a.dilation;
   const [pt, , pl] = a.padding;
@@ -60,7 +74,17 @@ function im2col(x: TypedArray, xo: number, c: number, h: number, w: number, kh: 
   }
 }
 
+/** col2im through the backend's kernel where it has one (float32), else the loop below. */
 function col2im(cols: Float32Array | Float64Array, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, dx: TypedArray, xo: number): void {
+  const be = getBackend();
+  if (be.col2imF32 && dx instanceof Float32Array && cols instanceof Float32Array) {
+    be.col2imF32(cols, convGeometry(c, h, w, kh, kw, a, ho, wo), dx, xo);
+    return;
+  }
+  col2imLoop(cols, c, h, w, kh, kw, a, ho, wo, dx, xo);
+}
+
+function col2imLoop(cols: Float32Array | Float64Array, c: number, h: number, w: number, kh: number, kw: number, a: Conv2dAttrs, ho: number, wo: number, dx: TypedArray, xo: number): void {
   const [sh, sw] = a.stride;
   const [dh, dw] = a.dilation;
   const [pt, , pl] = a.padding;

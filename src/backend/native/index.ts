@@ -11,6 +11,8 @@ export interface NativeAddon {
   sgemm(a: Float32Array, aOff: number, lda: number, transA: boolean, b: Float32Array, bOff: number, ldb: number, transB: boolean, c: Float32Array, cOff: number, m: number, n: number, k: number, accumulate: boolean): void;
   adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
   sgd(param: Float32Array, grad: Float32Array, buf: Float32Array | null, sign: number, weightDecay: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
+  im2col(x: Float32Array, xOff: number, cols: Float32Array, colsOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
+  col2im(cols: Float32Array, colsOff: number, dx: Float32Array, dxOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -68,6 +70,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     name: 'native',
     matmul,
     adamF32: (param, grad, m, v, vmax, h) => addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps),
+    im2colF32: (x, xo, g, cols) => addon.im2col(x, xo, cols, 0, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
+    col2imF32: (cols, g, dx, dxo) => addon.col2im(cols, 0, dx, dxo, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     sgdF32: (param, grad, buf, h) => addon.sgd(param, grad, buf, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb),
   };
 }
