@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include "activations.h"
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
@@ -185,6 +186,76 @@ napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvCols(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvCols(env, info, false); }
 
+// unary(code, x, out) / unaryGrad(code, x, y, g, out): same-length float32 arrays
+napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t code;
+  F32 x, out;
+  if (argc != 3 || !get_i32(env, argv[0], code) || !get_f32(env, argv[1], x, "unary x") || !get_f32(env, argv[2], out, "unary out")) return nullptr;
+  if (x.n != out.n || code < 0 || code > 3) {
+    throw_error(env, "native unary: a known op code and arrays of equal length");
+    return nullptr;
+  }
+  neurona::unary_f32(code, x.p, out.p, x.n);
+  return undefined(env);
+}
+
+napi_value UnaryGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t code;
+  F32 x, y, g, out;
+  if (argc != 5 || !get_i32(env, argv[0], code) || !get_f32(env, argv[1], x, "unaryGrad x") || !get_f32(env, argv[2], y, "unaryGrad y") ||
+      !get_f32(env, argv[3], g, "unaryGrad g") || !get_f32(env, argv[4], out, "unaryGrad out"))
+    return nullptr;
+  if (x.n != out.n || y.n != out.n || g.n != out.n || code < 0 || code > 3) {
+    throw_error(env, "native unaryGrad: a known op code and arrays of equal length");
+    return nullptr;
+  }
+  neurona::unary_grad_f32(code, x.p, y.p, g.p, out.p, out.n);
+  return undefined(env);
+}
+
+// lstmGates(gates [B,4H], c [B,H], out [B,2H], act [B,5H], b, h) and lstmGatesGrad(grad [B,2H], c, act, dGates [B,4H], dC [B,H], b, h)
+napi_value LstmGates(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 gates, c, out, act;
+  int32_t b, h;
+  if (argc != 6 || !get_f32(env, argv[0], gates, "lstmGates gates") || !get_f32(env, argv[1], c, "lstmGates c") || !get_f32(env, argv[2], out, "lstmGates out") ||
+      !get_f32(env, argv[3], act, "lstmGates act") || !get_i32(env, argv[4], b) || !get_i32(env, argv[5], h))
+    return nullptr;
+  const size_t bh = static_cast<size_t>(b) * h;
+  if (b < 0 || h < 0 || gates.n != 4 * bh || c.n != bh || out.n != 2 * bh || act.n != 5 * bh) {
+    throw_error(env, "native lstmGates: gates [B,4H], c [B,H], out [B,2H], act [B,5H]");
+    return nullptr;
+  }
+  neurona::lstm_gates_f32(gates.p, c.p, out.p, act.p, b, h);
+  return undefined(env);
+}
+
+napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 grad, c, act, dg, dc;
+  int32_t b, h;
+  if (argc != 7 || !get_f32(env, argv[0], grad, "lstmGatesGrad grad") || !get_f32(env, argv[1], c, "lstmGatesGrad c") || !get_f32(env, argv[2], act, "lstmGatesGrad act") ||
+      !get_f32(env, argv[3], dg, "lstmGatesGrad dGates") || !get_f32(env, argv[4], dc, "lstmGatesGrad dC") || !get_i32(env, argv[5], b) || !get_i32(env, argv[6], h))
+    return nullptr;
+  const size_t bh = static_cast<size_t>(b) * h;
+  if (b < 0 || h < 0 || grad.n != 2 * bh || c.n != bh || act.n != 5 * bh || dg.n != 4 * bh || dc.n != bh) {
+    throw_error(env, "native lstmGatesGrad: grad [B,2H], c [B,H], act [B,5H], dGates [B,4H], dC [B,H]");
+    return nullptr;
+  }
+  neurona::lstm_gates_grad_f32(grad.p, c.p, act.p, dg.p, dc.p, b, h);
+  return undefined(env);
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   napi_create_string_utf8(env, neurona::gemm_isa(), NAPI_AUTO_LENGTH, &s);
@@ -229,6 +300,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unaryGrad", nullptr, UnaryGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lstmGates", nullptr, LstmGates, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lstmGatesGrad", nullptr, LstmGatesGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"numThreads", nullptr, NumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -8,7 +8,7 @@ import { tsBackend } from '../src/backend/ts/index.ts';
 import { createWasmBackend } from '../src/backend/wasm/index.ts';
 import { nativeAddon } from '../src/backend/backend.ts';
 import { Adam, AdamW, SGD } from '../src/optim/index.ts';
-import { Parameter } from '../src/nn/index.ts';
+import { LSTM, Parameter } from '../src/nn/index.ts';
 
 const wasm = createWasmBackend();
 const addon = nativeAddon();
@@ -140,6 +140,41 @@ test('conv2d forward and backward on every backend equal the TS reference (strid
       let err = 0;
       for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!) / (1 + Math.abs(ref[i]!)));
       assert.ok(err < 1e-5, `${name}: max relative difference ${err}`);
+    }
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equal the TS reference', () => {
+  const before = getBackend().name;
+  const run = (name: string): number[] => {
+    setBackend(name);
+    manualSeed(7);
+    // large enough for the native kernels (>= 1024 elements), with values far into the saturated tails
+    const x = randn([40, 64]).mul(6).requiresGrad_();
+    const acts = [x.relu(), x.sigmoid(), x.tanh(), x.mul(0.1).exp(), x.mul(1e-3).tanh()];
+    let total = acts.map((a) => a.mul(randn(a.shape)).sum()).reduce((a, b) => a.add(b));
+    const lstm = new LSTM(24, 32);
+    const seq = randn([12, 5, 24]).requiresGrad_();
+    const out = lstm.forwardWithState(seq).output;
+    total = total.add(out.mul(randn(out.shape)).sum());
+    total.backward();
+    return [...acts.flatMap((a) => [...a.contiguousData()]), ...x.grad!.contiguousData(), ...out.contiguousData(), ...seq.grad!.contiguousData(), ...lstm.parameters().flatMap((p) => [...p.grad!.contiguousData()])];
+  };
+  try {
+    const ref = run('ts');
+    for (const name of listBackends().filter((n) => n !== 'ts')) {
+      const got = run(name);
+      assert.equal(got.length, ref.length);
+      let err = 0;
+      let at = 0;
+      for (let i = 0; i < ref.length; i++) {
+        // relative, with a floor of 0.01: parameter gradients are sums over time steps with cancellation
+        const e = Math.abs(ref[i]! - got[i]!) / (1e-2 + Math.abs(ref[i]!));
+        if (e > err) [err, at] = [e, i];
+      }
+      assert.ok(err < 1e-4, `${name}: max relative difference ${err} at ${at} (${got[at]} vs ${ref[at]})`);
     }
   } finally {
     setBackend(before);

@@ -62,6 +62,10 @@ export interface Backend {
   im2colF32?(x: Float32Array, xo: number, g: ConvGeometry, cols: Float32Array): void;
   /** Optional col2im (the adjoint of im2col): dx[dxo..] += the columns scattered back into the image. */
   col2imF32?(cols: Float32Array, g: ConvGeometry, dx: Float32Array, dxo: number): void;
+  /** Optional LSTM gate math over float32 (see ops/recurrent.ts): out [B,2H] = (h', c'), act [B,5H] saved for backward. */
+  lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
+  /** Its backward: dGates [B,4H], dC [B,H] from grad [B,2H]. */
+  lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
   /** Optional fused Adam step over float32 arrays (the optimizer's own loop runs where a backend lacks it). */
   adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): void;
   /** Optional fused SGD step over float32 arrays. */

@@ -1,6 +1,7 @@
 // Fused gate math of recurrent cells: one kernel per time step for the elementwise part of an LSTM
 // or GRU step (the matmuls stay in the linear op), with hand-written backward rules.
 import { ShapeError, fmtShape, isFloat, DTypeError } from '../core/index.ts';
+import { getBackend } from '../backend/backend.ts';
 import { dense } from './types.ts';
 import type { OpSpec } from './types.ts';
 
@@ -22,6 +23,11 @@ export const lstmGatesOp: OpSpec = {
     const gd = gates!.contiguousData();
     const cd = c!.contiguousData();
     const out = be.alloc(gates!.dtype, b * 2 * h);
+    if (be.lstmGatesF32 && gd instanceof Float32Array && cd instanceof Float32Array && out instanceof Float32Array) {
+      const act32 = new Float32Array(b * 5 * h);
+      be.lstmGatesF32(gd, cd, out, act32, b, h);
+      return { ...dense(out, [b, 2 * h], gates!.dtype), saved: act32 };
+    }
     // Saved activations for backward: i, f, g, o and tanh(c').
     const act = new Float64Array(b * 5 * h);
     for (let r = 0; r < b; r++) {
@@ -49,13 +55,18 @@ export const lstmGatesOp: OpSpec = {
   backward: (grad, ctx) => {
     const c = ctx.input(1);
     const [b, h] = c.shape as [number, number];
-    const act = ctx.saved as Float64Array;
+    const act = ctx.saved as Float64Array | Float32Array;
     const gd = grad.contiguousData();
     const cd = c.contiguousData();
     const dGates = grad.newZeros([b, 4 * h]);
     const dC = grad.newZeros([b, h]);
     const dg4 = dGates.data();
     const dcd = dC.data();
+    const be = getBackend();
+    if (be.lstmGatesGradF32 && act instanceof Float32Array && gd instanceof Float32Array && cd instanceof Float32Array && dg4 instanceof Float32Array && dcd instanceof Float32Array) {
+      be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h);
+      return [ctx.needs[0] ? dGates : null, ctx.needs[1] ? dC : null];
+    }
     for (let r = 0; r < b; r++) {
       const ab = r * 5 * h;
       for (let j = 0; j < h; j++) {

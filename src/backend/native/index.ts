@@ -13,6 +13,10 @@ export interface NativeAddon {
   sgd(param: Float32Array, grad: Float32Array, buf: Float32Array | null, sign: number, weightDecay: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
   im2col(x: Float32Array, xOff: number, cols: Float32Array, colsOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
   col2im(cols: Float32Array, colsOff: number, dx: Float32Array, dxOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
+  unary(code: number, x: Float32Array, out: Float32Array): void;
+  unaryGrad(code: number, x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array): void;
+  lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
+  lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -50,6 +54,10 @@ export function loadNativeAddon(): NativeAddon | null {
 
 /** Per-call cost decides: below this many multiply-adds the TS loops' direct paths win. */
 const MIN_NATIVE_MACS = 2048;
+/** Below this many elements an activation stays in the TS loop (a native call costs ~0.3 µs). */
+const MIN_NATIVE_ELEMENTS = 1024;
+/** The addon's codes for the activations it has (native/activations.h). */
+const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3 };
 
 /** Creates the native backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
@@ -69,6 +77,22 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     ...tsBackend,
     name: 'native',
     matmul,
+    mapNamed(op, x, out) {
+      const code = UNARY_CODES[op];
+      if (code === undefined || out.length < MIN_NATIVE_ELEMENTS || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
+      addon.unary(code, x, out);
+      return true;
+    },
+    mapGradNamed(op, x, y, g, out) {
+      const code = UNARY_CODES[op];
+      if (code === undefined || out.length < MIN_NATIVE_ELEMENTS || !(x instanceof Float32Array && y instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array)) {
+        return tsBackend.mapGradNamed!(op, x, y, g, out);
+      }
+      addon.unaryGrad(code, x, y, g, out);
+      return true;
+    },
+    lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
+    lstmGatesGradF32: (grad, c, act, dGates, dC, b, h) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h),
     adamF32: (param, grad, m, v, vmax, h) => addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps),
     im2colF32: (x, xo, g, cols) => addon.im2col(x, xo, cols, 0, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     col2imF32: (cols, g, dx, dxo) => addon.col2im(cols, 0, dx, dxo, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),

@@ -1,0 +1,17 @@
+#pragma once
+#include <cstddef>
+
+namespace neurona {
+
+/** Unary activations by code: 0 relu, 1 sigmoid, 2 tanh, 3 exp. */
+enum UnaryCode { kRelu = 0, kSigmoid = 1, kTanh = 2, kExp = 3 };
+/** out = f(x). */
+void unary_f32(int code, const float* x, float* out, size_t n);
+/** out = g * f'(x) (written with y = f(x) where cheaper). */
+void unary_grad_f32(int code, const float* x, const float* y, const float* g, float* out, size_t n);
+/** One LSTM step's gate math (PyTorch's i, f, g, o order): out [B, 2H] = (h', c'), act [B, 5H] = (i, f, g, o, tanh c'). */
+void lstm_gates_f32(const float* gates, const float* c, float* out, float* act, int b, int h);
+/** Its backward: dGates [B, 4H] and dC [B, H] from grad [B, 2H] = (dh', dc'). */
+void lstm_gates_grad_f32(const float* grad, const float* c, const float* act, float* dGates, float* dC, int b, int h);
+
+}  // namespace neurona
