@@ -1,6 +1,7 @@
 // N-API bindings of the native kernels. Every pointer comes from a Float32Array the caller passes, and
 // every span is checked against the array's length here, so a wrong call throws instead of crashing.
 #include <node_api.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -126,7 +127,17 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 10; i++)
     if (!get_f(env, argv[5 + i], *f[i])) return nullptr;
   if (!same_len(env, "adam", p.n, {&g, &m, &v, &vm})) return nullptr;
-  neurona::adam_f32(p.p, g.p, m.p, v.p, vm.p, p.n, h);
+  // Memory-bound (7 floats moved per element): big parameters are split over the threads' caches.
+  const size_t n = p.n;
+  const int chunks = n >= (1u << 16) ? std::min<int>(4 * neurona::num_threads(), static_cast<int>(n >> 14)) : 1;
+  if (chunks <= 1) {
+    neurona::adam_f32(p.p, g.p, m.p, v.p, vm.p, n, h);
+  } else {
+    neurona::parallel_run(chunks, [&](int id) {
+      const size_t i0 = n * id / chunks, i1 = n * (id + 1) / chunks;
+      neurona::adam_f32(p.p + i0, g.p + i0, m.p + i0, v.p + i0, vm.p ? vm.p + i0 : nullptr, i1 - i0, h);
+    });
+  }
   return undefined(env);
 }
 
@@ -146,7 +157,16 @@ napi_value Sgd(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 7; i++)
     if (!get_f(env, argv[3 + i], *f[i])) return nullptr;
   if (!same_len(env, "sgd", p.n, {&g, &b})) return nullptr;
-  neurona::sgd_f32(p.p, g.p, b.p, p.n, h);
+  const size_t n = p.n;
+  const int chunks = n >= (1u << 16) ? std::min<int>(4 * neurona::num_threads(), static_cast<int>(n >> 14)) : 1;
+  if (chunks <= 1) {
+    neurona::sgd_f32(p.p, g.p, b.p, n, h);
+  } else {
+    neurona::parallel_run(chunks, [&](int id) {
+      const size_t i0 = n * id / chunks, i1 = n * (id + 1) / chunks;
+      neurona::sgd_f32(p.p + i0, g.p + i0, b.p ? b.p + i0 : nullptr, i1 - i0, h);
+    });
+  }
   return undefined(env);
 }
 

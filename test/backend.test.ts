@@ -72,14 +72,15 @@ test('fused optimizer steps (native) equal the TS loops: Adam, AMSGrad, AdamW, S
   const run = (backend: string, make: (p: Parameter[]) => { zeroGrad(): void; step(): void }): number[] => {
     setBackend(backend);
     manualSeed(3);
-    const p = new Parameter(randn([257]));
-    const opt = make([p]);
+    // a small parameter, and one big enough for the threaded path (>= 65536 elements)
+    const ps = [new Parameter(randn([257])), new Parameter(randn([70001]))];
+    const opt = make(ps);
     for (let s = 0; s < 5; s++) {
       opt.zeroGrad();
-      p.mul(p).mul(randn([257])).sum().backward();
+      for (const p of ps) p.mul(p).mul(randn(p.shape)).sum().backward();
       opt.step();
     }
-    return Array.from(p.contiguousData());
+    return ps.flatMap((p) => Array.from(p.contiguousData()));
   };
   const makers: [string, (p: Parameter[]) => { zeroGrad(): void; step(): void }][] = [
     ['adam', (p) => new Adam(p, { lr: 0.01, weightDecay: 0.1 })],
