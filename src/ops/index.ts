@@ -6,3 +6,4 @@ export * from './movement.ts';
 export * from './matmul.ts';
 export * from './recurrent.ts';
 export * from './conv.ts';
+export * from './normalization.ts';

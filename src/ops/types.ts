@@ -32,6 +32,8 @@ export interface GradCtx<A> {
   output(): Tensor;
   /** Anything the forward stashed (e.g. argmax indices). */
   readonly saved: unknown;
+  /** True when this backward is itself being recorded (createGraph): a rule written with raw loops must refuse. */
+  readonly recording: boolean;
   /** g * d(x, y) elementwise, for unary ops' scalar derivatives. */
   mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor;
 }

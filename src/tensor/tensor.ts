@@ -36,6 +36,7 @@ import {
   pool2dAttrs,
   linearOp,
   lstmGatesOp,
+  batchNormOp,
   matmulOp,
   permuteOp,
   reduceOps,
@@ -47,7 +48,7 @@ import {
   viewOp,
   whereOp,
 } from '../ops/index.ts';
-import type { BinaryOpName, Conv2dOptions, GradCtx, OpSpec, SliceRange } from '../ops/index.ts';
+import type { BatchNormAttrs, BinaryOpName, Conv2dOptions, GradCtx, OpSpec, SliceRange } from '../ops/index.ts';
 import { formatTensor } from './format.ts';
 
 /** The buffer behind one or more tensors (views share it); `version` counts in-place changes. */
@@ -141,6 +142,10 @@ export class Node implements GradCtx<unknown> {
     const t = this.out;
     if (!t) throw freedError(this.name);
     return this.checkSaved(t, this.outVersion, 'output');
+  }
+
+  get recording(): boolean {
+    return gradEnabled;
   }
 
   mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor {
@@ -898,6 +903,16 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const ta = a instanceof Tensor ? a : b instanceof Tensor ? b.wrap(a) : cond.float().wrap(a);
   const tb = b instanceof Tensor ? b : ta.wrap(b);
   return apply(whereOp, [cond, ta, tb], undefined);
+}
+
+/**
+ * Batch normalisation of x [N, C, L] per channel (one fused op; see ops/normalization.ts): with the batch's
+ * statistics when `training` (reported in `attrs.stats`), else with runningMean/runningVar.
+ */
+export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, attrs: BatchNormAttrs): Tensor {
+  const inputs = weight ? (bias ? [x, weight, bias] : [x, weight]) : [x];
+  if (!weight && bias) throw new ValueError('batchNorm: a bias only together with a weight; got a bias alone');
+  return apply(batchNormOp, inputs, attrs);
 }
 
 /** The fused elementwise part of an LSTM step: (gates [B, 4H], c [B, H]) -> [B, 2H] = (h', c'). */

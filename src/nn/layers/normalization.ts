@@ -1,6 +1,6 @@
 // Batch normalisation over the batch dim (BatchNorm1d) with running statistics.
 import { ValueError, ShapeError, fmtShape } from '../../core/index.ts';
-import { Tensor, noGrad, ones, zeros } from '../../tensor/index.ts';
+import { Tensor, batchNorm, noGrad, ones, zeros } from '../../tensor/index.ts';
 import type { DType } from '../../core/index.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -69,28 +69,22 @@ export class BatchNorm1d extends Module {
     if (x.shape[1] !== this.numFeatures) {
       throw new ShapeError(`BatchNorm1d: ${this.numFeatures} features in dim 1; got ${fmtShape(x.shape)}`);
     }
-    const dims = x.ndim === 2 ? [0] : [0, 2];
-    const bshape = x.ndim === 2 ? [1, this.numFeatures] : [1, this.numFeatures, 1];
-    let mean: Tensor;
-    let v: Tensor;
+    const x3 = x.ndim === 2 ? x.reshape([x.shape[0]!, this.numFeatures, 1]) : x;
     if (this.training) {
-      const n = x.size / this.numFeatures;
+      const n = x3.shape[0]! * x3.shape[2]!;
       if (n < 2) throw new ValueError(`BatchNorm1d: more than 1 value per feature in training; got input ${fmtShape(x.shape)}. Use eval() for single samples`);
-      mean = x.mean(dims, true);
-      v = x.sub(mean).square().mean(dims, true);
+      const stats = { mean: new Float64Array(0), variance: new Float64Array(0), count: 0 };
+      const y = batchNorm(x3, this.weight, this.bias, { eps: this.eps, training: true, stats });
       noGrad(() => {
         const m = this.momentum;
-        const unbiased = this.unbiasedRunningVar ? v.mul(n / (n - 1)) : v;
-        this.runningMean.mul_(1 - m).add_(mean.reshape([-1]).mul(m));
-        this.runningVar.mul_(1 - m).add_(unbiased.reshape([-1]).mul(m));
+        const f = this.unbiasedRunningVar ? n / (n - 1) : 1;
+        this.runningMean.apply_((v, c) => (1 - m) * v + m * stats.mean[c]!);
+        this.runningVar.apply_((v, c) => (1 - m) * v + m * stats.variance[c]! * f);
       });
-    } else {
-      mean = this.runningMean.reshape(bshape);
-      v = this.runningVar.reshape(bshape);
+      return x.ndim === 2 ? y.reshape(x.shape) : y;
     }
-    let y = x.sub(mean).div(v.add(this.eps).sqrt());
-    if (this.weight && this.bias) y = y.mul(this.weight.reshape(bshape)).add(this.bias.reshape(bshape));
-    return y;
+    const y = batchNorm(x3, this.weight, this.bias, { eps: this.eps, training: false, runningMean: this.runningMean, runningVar: this.runningVar });
+    return x.ndim === 2 ? y.reshape(x.shape) : y;
   }
 
   override extraRepr(): string {
