@@ -15,7 +15,7 @@ const layers = {
   datasets: ['core', 'tensor', 'data'],
   io: ['core', 'tensor', 'nn', 'optim'],
   model: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'io'],
-  classic: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'model'],
+  classic: ['core', 'backend', 'tensor', 'nn', 'optim', 'data', 'metrics', 'model'],
   plot: ['core', 'tensor', 'nn', 'data', 'metrics', 'model'],
   node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model', 'classic', 'plot'],
 };

@@ -276,6 +276,18 @@ napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// sumsq(x) -> Σ x²
+napi_value Sumsq(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 x;
+  if (argc != 1 || !get_f32(env, argv[0], x, "sumsq x")) return nullptr;
+  napi_value r;
+  napi_create_double(env, neurona::sumsq_f32(x.p, x.n), &r);
+  return r;
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   napi_create_string_utf8(env, neurona::gemm_isa(), NAPI_AUTO_LENGTH, &s);
@@ -324,6 +336,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unaryGrad", nullptr, UnaryGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmGates", nullptr, LstmGates, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmGatesGrad", nullptr, LstmGatesGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumsq", nullptr, Sumsq, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"numThreads", nullptr, NumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

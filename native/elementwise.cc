@@ -58,4 +58,18 @@ void sgd_f32(float* __restrict param, const float* __restrict grad, float* __res
   }
 }
 
+NEURONA_CLONES
+double sumsq_f32(const float* __restrict x, size_t n) {
+  // float partial sums in blocks (vectorised), accumulated in double across blocks
+  double total = 0.0;
+  for (size_t i0 = 0; i0 < n; i0 += 4096) {
+    const size_t i1 = i0 + 4096 < n ? i0 + 4096 : n;
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (size_t i = i0; i < i1; i++) s += x[i] * x[i];
+    total += s;
+  }
+  return total;
+}
+
 }  // namespace neurona

@@ -15,4 +15,7 @@ struct SgdCoefs {
 };
 void sgd_f32(float* param, const float* grad, float* buf, size_t n, const SgdCoefs& h);
 
+/** Σ x² (float partial sums over blocks of 4096, summed in double). */
+double sumsq_f32(const float* x, size_t n);
+
 }  // namespace neurona

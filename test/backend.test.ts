@@ -181,3 +181,11 @@ test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equ
     setBackend(before);
   }
 });
+
+test('native sumsq equals the sum of squares (blocks of 4096 summed in double)', { skip: !native && 'native addon not built' }, () => {
+  manualSeed(9);
+  const x = randn([10007]).contiguousData() as Float32Array;
+  let ref = 0;
+  for (const v of x) ref += v * v;
+  assert.ok(Math.abs(native!.sumSquaresF32!(x) - ref) < 1e-5 * ref, `${native!.sumSquaresF32!(x)} vs ${ref}`);
+});

@@ -66,6 +66,8 @@ export interface Backend {
   lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
   /** Its backward: dGates [B,4H], dC [B,H] from grad [B,2H]. */
   lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
+  /** Optional Σ x² of a float32 array (e.g. an L2 penalty's value). */
+  sumSquaresF32?(x: Float32Array): number;
   /** Optional fused Adam step over float32 arrays (the optimizer's own loop runs where a backend lacks it). */
   adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): void;
   /** Optional fused SGD step over float32 arrays. */

@@ -1,5 +1,6 @@
 // scikit-learn's MLPClassifier and MLPRegressor, built on neurona's nn (Sequential of Linear + activations) and optim (SGD, Adam).
 import { ShapeError, ValueError } from '../core/index.ts';
+import { getBackend } from '../backend/backend.ts';
 import type { TypedArray } from '../core/index.ts';
 import { Generator, Tensor, concat, defaultGenerator, noGrad } from '../tensor/index.ts';
 import { Identity, Linear, ReLU, Sequential, Sigmoid, Tanh, bceWithLogitsLoss, crossEntropy } from '../nn/index.ts';
@@ -343,8 +344,13 @@ export abstract class BaseMLP {
         optimizer.paramGroups[0]!.weightDecay = c;
         if (p.alpha > 0) {
           let sq = 0;
+          const sumSquares = getBackend().sumSquaresF32;
           for (const w of weights) {
             const wd = flatData(w);
+            if (sumSquares && wd instanceof Float32Array) {
+              sq += sumSquares(wd);
+              continue;
+            }
             for (let i = 0; i < wd.length; i++) sq += wd[i]! * wd[i]!;
           }
           penalty = (c / 2) * sq;

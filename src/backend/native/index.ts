@@ -17,6 +17,7 @@ export interface NativeAddon {
   unaryGrad(code: number, x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array): void;
   lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
   lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
+  sumsq(x: Float32Array): number;
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -91,6 +92,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       addon.unaryGrad(code, x, y, g, out);
       return true;
     },
+    sumSquaresF32: (x) => addon.sumsq(x),
     lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
     lstmGatesGradF32: (grad, c, act, dGates, dC, b, h) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h),
     adamF32: (param, grad, m, v, vmax, h) => addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps),
