@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { conv2d, getBackend, getNumThreads, listBackends, manualSeed, nativeBackendStatus, randn, setBackend, setNumThreads } from '../src/index.ts';
 import type { Backend } from '../src/index.ts';
 import { tsBackend } from '../src/backend/ts/index.ts';
-import { createWasmBackend } from '../src/backend/wasm/index.ts';
+import { createWasmBackend, wasmThreading } from '../src/backend/wasm/index.ts';
 import { nativeAddon } from '../src/backend/backend.ts';
 import { Adam, AdamW, SGD } from '../src/optim/index.ts';
 import { LSTM, Parameter } from '../src/nn/index.ts';
@@ -188,4 +188,18 @@ test('native sumsq equals the sum of squares (blocks of 4096 summed in double)',
   let ref = 0;
   for (const v of x) ref += v * v;
   assert.ok(Math.abs(native!.sumSquaresF32!(x) - ref) < 1e-5 * ref, `${native!.sumSquaresF32!(x)} vs ${ref}`);
+});
+
+test('WASM matmul on worker threads (shared memory) equals the TS reference', async () => {
+  const th = wasmThreading()!;
+  th.setThreads(2);
+  try {
+    const threads = await th.ready();
+    assert.equal(threads, 2, 'two WASM threads start in Node (worker_threads + shared WebAssembly.Memory)');
+    matmulCases(wasm!, 'wasm/2 threads');
+    // the threaded path was taken: products above the threshold, and the pool is up
+    assert.equal(th.threads(), 2);
+  } finally {
+    th.setThreads(Number(process.env.NEURONA_NUM_THREADS) || 2);
+  }
 });

@@ -106,8 +106,11 @@ export function scratchBytes(m: i32, n: i32, k: i32): i32 {
   return (((m + MR - 1) / MR) * MR + ((n + NR - 1) / NR) * NR) * kc * 4 + 64;
 }
 
-/** C[m,n] (+)= op(A)·op(B); all pointers into this module's memory, `scratch` sized by scratchBytes. */
-export function sgemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32, c: usize, accumulate: i32, scratch: usize): void {
+/**
+ * C[m,n] (+)= op(A)·op(B) with C's rows `ldc` apart; all pointers into this module's memory, `scratch`
+ * sized by scratchBytes. (Threads each call it on a slice of C's columns, with their own scratch.)
+ */
+export function sgemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
   const kcMax = min(k, KC);
   const pa = (scratch + 15) & ~(<usize>15);
   const pb = pa + ((<usize>(((m + MR - 1) / MR) * MR * kcMax)) << 2);
@@ -121,7 +124,7 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b
       const cols = min(NR, n - j0);
       for (let i0 = 0; i0 < m; i0 += MR) {
         const apanel = pa + ((<usize>(i0 / MR) * kc * MR) << 2);
-        micro(apanel, bpanel, kc, c + ((<usize>i0 * n + j0) << 2), n, min(MR, m - i0), cols, add);
+        micro(apanel, bpanel, kc, c + ((<usize>i0 * ldc + j0) << 2), ldc, min(MR, m - i0), cols, add);
       }
     }
   }

@@ -3,7 +3,7 @@
 import type { DType, TypedArray } from '../core/index.ts';
 import { BackendError } from '../core/index.ts';
 import { tsBackend } from './ts/index.ts';
-import { createWasmBackend } from './wasm/index.ts';
+import { createWasmBackend, wasmThreading } from './wasm/index.ts';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native/index.ts';
 import type { NativeAddon } from './native/index.ts';
 
@@ -157,15 +157,21 @@ export function nativeBackendStatus(): string {
   return addon ? `native (${addon.isa()}, ${addon.numThreads()} threads)` : (nativeLoadError ?? 'not available here (browser, or Node < 20.16)');
 }
 
-/** Threads the multi-threaded kernels use (native backend; 1 elsewhere). */
+/** Threads the current backend's kernels use (native: its pool; wasm: its workers once started; ts: 1). */
 export function getNumThreads(): number {
-  return addon ? addon.numThreads() : 1;
+  if (current.name === 'native' && addon) return addon.numThreads();
+  if (current.name === 'wasm') return wasmThreading()?.threads() ?? 1;
+  return 1;
 }
 
-/** Sets the threads the multi-threaded kernels use (default: the cores available, or NEURONA_NUM_THREADS). */
+/**
+ * Sets the threads of the native and WASM kernels (default: the cores available, or NEURONA_NUM_THREADS).
+ * The WASM workers start asynchronously: until they are up, its matmul runs on the calling thread.
+ */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new BackendError(`setNumThreads: a positive integer; got ${n}`);
   addon?.setNumThreads(n);
+  wasmThreading()?.setThreads(n);
 }
 
 /** The loaded native addon, for conformance tests and benchmarks (null where it is not built). */

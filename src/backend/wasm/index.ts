@@ -3,17 +3,34 @@
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
-import { matmulWasmBase64 } from './kernels-wasm.ts';
+import { matmulThreadsWasmBase64, matmulWasmBase64 } from './kernels-wasm.ts';
+import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
 
 interface WasmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, acc: number, scratch: number): void;
+  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
   scratchBytes(m: number, n: number, k: number): number;
 }
 
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+/** The WASM backend's thread control: how many threads its matmul uses (1 = no workers). */
+export interface WasmThreading {
+  threads(): number;
+  setThreads(n: number): void;
+  /** Resolves with the thread count once the workers are up (1 when there are none). */
+  ready(): Promise<number>;
+}
+
+let threading: WasmThreading | null = null;
+
+/** Thread control of the WASM backend created last (null before one exists). */
+export function wasmThreading(): WasmThreading | null {
+  return threading;
 }
 
 function decodeBase64(s: string): Uint8Array {
@@ -54,6 +71,67 @@ export function createWasmBackend(): Backend | null {
   };
   const span = (rows: number, cols: number, ld: number): number => (rows - 1) * ld + cols;
 
+  // Worker threads where shared memory and workers exist: NEURONA_NUM_THREADS, else the host's cores.
+  // The pool starts on the first product big enough to use it (so a process that never runs a big
+  // WASM matmul, e.g. on the native backend, starts no workers); that product and those until the
+  // workers are up run on the calling thread.
+  let pool: WasmThreadPool | null = null;
+  let threadsModule: object | null = null;
+  const makeWorker = sharedMemoryAvailable() ? workerFactory() : null;
+  const envThreads = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NEURONA_NUM_THREADS);
+  let wanted = Number.isInteger(envThreads) && envThreads > 0 ? envThreads : hostCores();
+  const startPool = (): WasmThreadPool | null => {
+    if (pool || wanted <= 1 || !makeWorker) return pool;
+    try {
+      threadsModule ??= new wa.Module(decodeBase64(matmulThreadsWasmBase64));
+      pool = new WasmThreadPool(wa, threadsModule, wanted, ARENA, makeWorker);
+    } catch {
+      wanted = 1; // no shared memory after all: one thread
+    }
+    return pool;
+  };
+  const setThreads = (n: number): void => {
+    pool?.close();
+    pool = null;
+    wanted = n;
+  };
+  threading = {
+    threads: () => (pool?.ready ? pool.threads : 1),
+    setThreads,
+    ready: async () => {
+      const tp = startPool();
+      return tp && (await tp.started) && tp.ready ? tp.threads : 1;
+    },
+  };
+
+  /** The product on the worker pool: operands copied into the shared memory, C's columns split over the threads. */
+  function matmulThreaded(tp: WasmThreadPool, p: MatmulArgs, aLen: number, bLen: number): void {
+    const { m, n, k } = p;
+    const a = p.a as Float32Array;
+    const b = p.b as Float32Array;
+    const c = p.c as Float32Array;
+    const cLen = m * n;
+    const nSub = Math.ceil(Math.ceil(n / 8) / tp.threads) * 8 + 8;
+    const stride = (tp.ex.scratchBytes(m, nSub, k) + 63) & ~63;
+    const aPtr = (tp.operandBase + 63) & ~63;
+    const bPtr = aPtr + aLen * 4;
+    const cPtr = (bPtr + bLen * 4 + 63) & ~63;
+    const sPtr = (cPtr + cLen * 4 + 63) & ~63;
+    const need = sPtr + stride * tp.threads - tp.memory.buffer.byteLength;
+    if (need > 0) tp.memory.grow(Math.ceil(need / 65536));
+    const heap = new Float32Array(tp.memory.buffer);
+    for (let bi = 0; bi < p.aOffsets.length; bi++) {
+      const ao = p.aOffsets[bi]!;
+      const bo = p.bOffsets[bi]!;
+      heap.set(a.subarray(ao, ao + aLen), aPtr / 4);
+      heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
+      const co = bi * cLen;
+      if (p.accumulate) heap.set(c.subarray(co, co + cLen), cPtr / 4);
+      tp.sgemm(m, n, k, aPtr, p.lda, p.transA, bPtr, p.ldb, p.transB, cPtr, n, p.accumulate === true, sPtr, stride);
+      c.set(heap.subarray(cPtr / 4, cPtr / 4 + cLen), co);
+    }
+  }
+
   function matmul(p: MatmulArgs): void {
     const { a, b, c, m, n, k } = p;
     // Thin products (vector-matrix, outer products) and non-float32 data stay on the TS kernels,
@@ -64,6 +142,14 @@ export function createWasmBackend(): Backend | null {
     }
     const aLen = p.transA ? span(k, m, p.lda) : span(m, k, p.lda);
     const bLen = p.transB ? span(n, k, p.ldb) : span(k, n, p.ldb);
+    // Big enough to be worth the wake-up and the split: the worker pool.
+    if (n >= 16 && m * n * k >= 1 << 18 && wanted > 1) {
+      const tp = startPool();
+      if (tp?.ready) {
+        matmulThreaded(tp, p, aLen, bLen);
+        return;
+      }
+    }
     const cLen = m * n;
     const scratch = ex.scratchBytes(m, n, k);
     const aPtr = ARENA;
@@ -79,7 +165,7 @@ export function createWasmBackend(): Backend | null {
       heap.set((b as Float32Array).subarray(bo, bo + bLen), bPtr / 4);
       const co = bi * cLen;
       if (p.accumulate) heap.set((c as Float32Array).subarray(co, co + cLen), cPtr / 4);
-      ex.sgemm(m, n, k, aPtr, p.lda, p.transA ? 1 : 0, bPtr, p.ldb, p.transB ? 1 : 0, cPtr, p.accumulate ? 1 : 0, sPtr);
+      ex.sgemm(m, n, k, aPtr, p.lda, p.transA ? 1 : 0, bPtr, p.ldb, p.transB ? 1 : 0, cPtr, n, p.accumulate ? 1 : 0, sPtr);
       (c as Float32Array).set(heap.subarray(cPtr / 4, cPtr / 4 + cLen), co);
     }
   }
