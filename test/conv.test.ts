@@ -2,7 +2,7 @@
 // errors, and a small CNN that learns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arange, avgPool2d, conv2d, manualSeed, maxPool2d, ones, randn, randint, setBackend, tensor } from '../src/index.ts';
+import { arange, avgPool2d, conv2d, interpolateBilinear, manualSeed, maxPool2d, ones, randn, randint, setBackend, tensor } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
 
@@ -181,4 +181,20 @@ test('Conv1d equals a height-1 Conv2d and has finite-difference gradients', asyn
   assert.ok(gradcheck((a) => c.forward(a), [x]));
   assert.deepEqual(new nn.Conv1d(2, 2, 5, { padding: 'same' }).forward(randn([1, 2, 7])).shape, [1, 2, 7]);
   assert.throws(() => new nn.Conv1d(2, 2, 3).forward(randn([1, 3, 7])), /Conv1d: an input with 2 channels in dim 1; got \[1,3,7\]/);
+});
+
+test('bilinear interpolation and Upsample(mode bilinear) match PyTorch (align_corners=False)', () => {
+  // F.interpolate(torch.tensor([[[[1., 2.], [3., 4.]]]]), size=(4, 4), mode='bilinear', align_corners=False)
+  const x = tensor([[[[1, 2], [3, 4]]]]);
+  assert.deepEqual(interpolateBilinear(x, 4).reshape([4, 4]).toArray(), [
+    [1, 1.25, 1.75, 2],
+    [1.5, 1.75, 2.25, 2.5],
+    [2.5, 2.75, 3.25, 3.5],
+    [3, 3.25, 3.75, 4],
+  ]);
+  const up = new nn.Upsample(2, { mode: 'bilinear' });
+  assert.deepEqual(up.forward(x).toArray(), interpolateBilinear(x, [4, 4]).toArray());
+  assert.deepEqual(new nn.Upsample(2).forward(x).reshape([4, 4]).toArray()[0], [1, 1, 2, 2]);
+  assert.throws(() => interpolateBilinear(tensor([1, 2]), 4), /interpolate: a 4-d input \[N, C, H, W\]; got \[2\]/);
+  assert.throws(() => new nn.Upsample(2, { mode: 'cubic' as 'bilinear' }), /Upsample: mode 'nearest' or 'bilinear'; got 'cubic'/);
 });

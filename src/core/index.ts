@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './dtype.ts';
 export * from './shape.ts';
+export * from './interp.ts';

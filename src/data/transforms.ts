@@ -4,7 +4,7 @@
 // sample by sample, each with its own random draws from `g` (default: the global generator, seeded
 // with manualSeed), so a seeded run is reproducible. The work is done on typed arrays; the results
 // are new tensors outside the autograd graph (augmentation is applied to data, not to parameters).
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/index.ts';
+import { DTypeError, ShapeError, ValueError, bilinearAxisWeights, fmtShape } from '../core/index.ts';
 import { Tensor, defaultGenerator } from '../tensor/index.ts';
 import type { Generator } from '../tensor/index.ts';
 import { collate } from './dataloader.ts';
@@ -446,22 +446,6 @@ export interface ResizeOptions {
   size: number | readonly [number, number];
 }
 
-/** Source indices and weights of bilinear resampling along one axis (PyTorch, align_corners=false). */
-function axisWeights(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; l1: Float64Array } {
-  const scale = inSize / outSize;
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const l1 = new Float64Array(outSize);
-  for (let o = 0; o < outSize; o++) {
-    const s = Math.max(0, (o + 0.5) * scale - 0.5);
-    const f = Math.min(Math.floor(s), inSize - 1);
-    i0[o] = f;
-    i1[o] = f < inSize - 1 ? f + 1 : f;
-    l1[o] = s - f;
-  }
-  return { i0, i1, l1 };
-}
-
 /**
  * Bilinear resize to `size` (PyTorch's interpolate(mode='bilinear', align_corners=False), no
  * antialiasing). The only transform here that changes the sample's shape. Deterministic.
@@ -469,11 +453,11 @@ function axisWeights(inSize: number, outSize: number): { i0: Int32Array; i1: Int
 export function resize(opts: ResizeOptions): Transform {
   const op = 'resize';
   const [oh, ow] = pair(op, 'size', opts?.size, { min: 1, int: true });
-  let cache: { h: number; w: number; ys: ReturnType<typeof axisWeights>; xs: ReturnType<typeof axisWeights> } | null = null;
+  let cache: { h: number; w: number; ys: ReturnType<typeof bilinearAxisWeights>; xs: ReturnType<typeof bilinearAxisWeights> } | null = null;
   return imageTransform(
     op,
     ({ src, dst, c, h, w }) => {
-      if (!cache || cache.h !== h || cache.w !== w) cache = { h, w, ys: axisWeights(h, oh), xs: axisWeights(w, ow) };
+      if (!cache || cache.h !== h || cache.w !== w) cache = { h, w, ys: bilinearAxisWeights(h, oh), xs: bilinearAxisWeights(w, ow) };
       const { ys, xs } = cache;
       for (let ch = 0; ch < c; ch++) {
         const sp = ch * h * w;

@@ -158,7 +158,10 @@ const codecs: Record<string, LayerCodec> = {
       stride: num(c, 'stride'), padding: c.padding as number | 'same' | 'valid', dilation: num(c, 'dilation'), groups: num(c, 'groups'), bias: c.bias !== false,
     }),
   },
-  Upsample: { toConfig: (m) => ({ scaleFactor: (m as nn.Upsample).scaleFactor }), fromConfig: (c) => new nn.Upsample(c.scaleFactor as number) },
+  Upsample: {
+    toConfig: (m) => ({ scaleFactor: (m as nn.Upsample).scaleFactor, mode: (m as nn.Upsample).mode }),
+    fromConfig: (c) => new nn.Upsample(c.scaleFactor as number, { mode: (c.mode as 'nearest' | 'bilinear' | undefined) ?? 'nearest' }),
+  },
   Dropout2d: { toConfig: (m) => ({ p: (m as nn.Dropout2d).p }), fromConfig: (c) => new nn.Dropout2d(num(c, 'p')) },
   BatchNorm2d: {
     toConfig: (m) => {

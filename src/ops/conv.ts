@@ -1,6 +1,6 @@
 // Convolution and pooling over NCHW images: conv2d by im2col + the backend's matmul (per sample and
 // group), max/avg pooling; each with its backward rule (col2im for conv).
-import { DTypeError, ShapeError, fmtShape, isFloat } from '../core/index.ts';
+import { DTypeError, ShapeError, bilinearAxisWeights, fmtShape, isFloat } from '../core/index.ts';
 import type { TypedArray } from '../core/index.ts';
 import type { Backend, ConvGeometry } from '../backend/backend.ts';
 import { getBackend } from '../backend/backend.ts';
@@ -469,5 +469,72 @@ export const upsampleNearestOp: OpSpec<{ scale: [number, number] }> = {
     const [sy, sx] = ctx.attrs.scale;
     // Each input pixel's gradient is the sum over its sy x sx block.
     return [g.reshape([n, c, h, sy, w, sx]).sum([3, 5])];
+  },
+};
+
+/**
+ * Bilinear interpolation of NCHW images to `size` [oh, ow] (PyTorch's interpolate(mode='bilinear',
+ * align_corners=False)); the backward spreads each output gradient over its four source pixels.
+ */
+export const interpolateBilinearOp: OpSpec<{ size: [number, number] }> = {
+  name: 'interpolateBilinear',
+  forward(be, [x], { size }) {
+    if (x!.ndim !== 4) throw new ShapeError(`interpolate: a 4-d input [N, C, H, W]; got ${fmtShape(x!.shape)}`);
+    if (!isFloat(x!.dtype)) throw new DTypeError(`interpolate: a float input; got ${x!.dtype}`);
+    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [oh, ow] = size;
+    if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) throw new ShapeError(`interpolate: a positive integer output size; got ${oh}x${ow}`);
+    const ys = bilinearAxisWeights(h, oh);
+    const xs = bilinearAxisWeights(w, ow);
+    const xd = x!.contiguousData();
+    const out = be.alloc(x!.dtype, n * c * oh * ow);
+    for (let p = 0; p < n * c; p++) {
+      const sp = p * h * w;
+      const dp = p * oh * ow;
+      for (let oy = 0; oy < oh; oy++) {
+        const r0 = sp + ys.i0[oy]! * w;
+        const r1 = sp + ys.i1[oy]! * w;
+        const wy = ys.l1[oy]!;
+        for (let ox = 0; ox < ow; ox++) {
+          const a = xs.i0[ox]!;
+          const b = xs.i1[ox]!;
+          const wx = xs.l1[ox]!;
+          const top = xd[r0 + a]! * (1 - wx) + xd[r0 + b]! * wx;
+          const bottom = xd[r1 + a]! * (1 - wx) + xd[r1 + b]! * wx;
+          out[dp + oy * ow + ox] = top * (1 - wy) + bottom * wy;
+        }
+      }
+    }
+    return dense(out, [n, c, oh, ow], x!.dtype);
+  },
+  backward: (g, ctx) => {
+    const x = ctx.input(0);
+    const [n, c, h, w] = x.shape as [number, number, number, number];
+    const [oh, ow] = ctx.attrs.size;
+    const ys = bilinearAxisWeights(h, oh);
+    const xs = bilinearAxisWeights(w, ow);
+    const gd = g.contiguousData();
+    const dX = g.newZeros(x.shape);
+    const dd = dX.data();
+    for (let p = 0; p < n * c; p++) {
+      const sp = p * h * w;
+      const dp = p * oh * ow;
+      for (let oy = 0; oy < oh; oy++) {
+        const r0 = sp + ys.i0[oy]! * w;
+        const r1 = sp + ys.i1[oy]! * w;
+        const wy = ys.l1[oy]!;
+        for (let ox = 0; ox < ow; ox++) {
+          const a = xs.i0[ox]!;
+          const b = xs.i1[ox]!;
+          const wx = xs.l1[ox]!;
+          const gv = gd[dp + oy * ow + ox]!;
+          dd[r0 + a]! += gv * (1 - wy) * (1 - wx);
+          dd[r0 + b]! += gv * (1 - wy) * wx;
+          dd[r1 + a]! += gv * wy * (1 - wx);
+          dd[r1 + b]! += gv * wy * wx;
+        }
+      }
+    }
+    return [dX];
   },
 };

@@ -37,6 +37,7 @@ import {
   linearOp,
   lstmGatesOp,
   batchNormOp,
+  interpolateBilinearOp,
   matmulOp,
   permuteOp,
   reduceOps,
@@ -947,6 +948,15 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   }
   return apply(convTranspose2dOp, bias ? [x, weight, bias] : [x, weight], { ...base, outputPadding });
 }
+/**
+ * Bilinear interpolation of [N, C, H, W] images to `size` ([h, w] or a square side), as PyTorch's
+ * `F.interpolate(x, size, mode='bilinear', align_corners=False)`.
+ */
+export function interpolateBilinear(x: Tensor, size: number | readonly [number, number]): Tensor {
+  const s: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
+  return apply(interpolateBilinearOp, [x], { size: s });
+}
+
 /** Nearest-neighbour upsampling of x [N, C, H, W] by integer factors. */
 export function upsampleNearest(x: Tensor, scale: number | [number, number]): Tensor {
   const s: [number, number] = typeof scale === 'number' ? [scale, scale] : scale;

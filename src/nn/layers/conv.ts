@@ -1,6 +1,6 @@
 // Convolution and pooling layers over NCHW images (PyTorch's conventions and default init).
 import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
-import { Tensor, avgPool2d, conv2d, convTranspose2d, maxPool2d, upsampleNearest, zeros } from '../../tensor/index.ts';
+import { Tensor, avgPool2d, conv2d, convTranspose2d, interpolateBilinear, maxPool2d, upsampleNearest, zeros } from '../../tensor/index.ts';
 import { dropoutMask } from '../functional.ts';
 import type { DType } from '../../core/index.ts';
 import type { Conv2dOptions } from '../../ops/index.ts';
@@ -124,13 +124,22 @@ export class ConvTranspose2d extends Module {
   }
 }
 
-/** Nearest-neighbour upsampling by an integer scale factor. Shape: [N, C, H, W] -> [N, C, H·s, W·s]. */
+/** Upsampling by a scale factor, nearest-neighbour (integer factors) or bilinear (align_corners=False, as PyTorch's nn.Upsample). Shape: [N, C, H, W] -> [N, C, ⌊H·s⌋, ⌊W·s⌋]. */
 export class Upsample extends Module {
-  constructor(readonly scaleFactor: number | [number, number] = 2) {
+  readonly mode: 'nearest' | 'bilinear';
+  constructor(readonly scaleFactor: number | [number, number] = 2, opts: { mode?: 'nearest' | 'bilinear' } = {}) {
     super();
+    this.mode = opts.mode ?? 'nearest';
+    if (this.mode !== 'nearest' && this.mode !== 'bilinear') throw new ValueError(`Upsample: mode 'nearest' or 'bilinear'; got '${String(this.mode)}'`);
   }
   forward(x: Tensor): Tensor {
-    return upsampleNearest(x, this.scaleFactor);
+    if (this.mode === 'nearest') return upsampleNearest(x, this.scaleFactor);
+    if (x.ndim !== 4) throw new ShapeError(`Upsample: a 4-d input [N, C, H, W]; got ${fmtShape(x.shape)}`);
+    const [sy, sx] = typeof this.scaleFactor === 'number' ? [this.scaleFactor, this.scaleFactor] : this.scaleFactor;
+    return interpolateBilinear(x, [Math.floor(x.shape[2]! * sy), Math.floor(x.shape[3]! * sx)]);
+  }
+  override extraRepr(): string {
+    return `scaleFactor=${String(this.scaleFactor)}, mode=${this.mode}`;
   }
 }
 
