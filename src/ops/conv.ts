@@ -153,14 +153,11 @@ export const conv2dOp: OpSpec<Conv2dAttrs> = {
     const bd = bias?.contiguousData();
     const ohw = ho * wo;
     for (let s = 0; s < n; s++) {
+      // The bias first (a fill per channel), then the product accumulated onto it.
+      if (bd) for (let oc = 0; oc < o; oc++) out.fill(bd[oc]!, (s * o + oc) * ohw, (s * o + oc + 1) * ohw);
       for (let g = 0; g < a.groups; g++) {
         im2col(xd, (s * c + g * gm.cg) * h * w, gm.cg, h, w, gm.kh, gm.kw, a, ho, wo, cols);
-        matmulInto(be, wd, g * og * ckk, cols, 0, out, (s * o + g * og) * ohw, og, ohw, ckk, false, false, ckk, ohw, false);
-      }
-      if (bd) for (let oc = 0; oc < o; oc++) {
-        const base = (s * o + oc) * ohw;
-        const bv = bd[oc]!;
-        for (let i = 0; i < ohw; i++) out[base + i]! += bv;
+        matmulInto(be, wd, g * og * ckk, cols, 0, out, (s * o + g * og) * ohw, og, ohw, ckk, false, false, ckk, ohw, bd !== undefined);
       }
     }
     return dense(out, [n, o, ho, wo], dt);
