@@ -44,8 +44,10 @@ struct Pool {
   void worker(uint32_t seen) {
     for (;;) {
       uint32_t g = static_cast<uint32_t>(state.load(std::memory_order_acquire) >> 32);
-      for (int spin = 0; g == seen && spin < 4000; spin++) {
-        NEURONA_PAUSE();
+      // Spin a little (a job usually follows soon), yielding so as not to starve others, then sleep.
+      for (int spin = 0; g == seen && spin < 2000; spin++) {
+        if (spin < 500) NEURONA_PAUSE();
+        else std::this_thread::yield();
         g = static_cast<uint32_t>(state.load(std::memory_order_acquire) >> 32);
       }
       if (g == seen) {
@@ -91,7 +93,12 @@ struct Pool {
     }
     cv.notify_all();
     work(g, n, &f);
-    while (done.load(std::memory_order_acquire) != n) NEURONA_PAUSE();
+    // A helper may still be finishing a chunk. Spin briefly, then yield the core: on a busy machine
+    // the helper may be waiting for exactly this core, and spinning would only burn its time slice.
+    for (int spins = 0; done.load(std::memory_order_acquire) != n; spins++) {
+      if (spins < 256) NEURONA_PAUSE();
+      else std::this_thread::yield();
+    }
   }
 };
 
