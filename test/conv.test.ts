@@ -194,7 +194,7 @@ test('bilinear interpolation and Upsample(mode bilinear) match PyTorch (align_co
   ]);
   const up = new nn.Upsample(2, { mode: 'bilinear' });
   assert.deepEqual(up.forward(x).toArray(), interpolateBilinear(x, [4, 4]).toArray());
-  assert.deepEqual(new nn.Upsample(2).forward(x).reshape([4, 4]).toArray()[0], [1, 1, 2, 2]);
+  assert.deepEqual((new nn.Upsample(2).forward(x).reshape([4, 4]).toArray() as number[][])[0], [1, 1, 2, 2]);
   assert.throws(() => interpolateBilinear(tensor([1, 2]), 4), /interpolate: a 4-d input \[N, C, H, W\]; got \[2\]/);
   assert.throws(() => new nn.Upsample(2, { mode: 'cubic' as 'bilinear' }), /Upsample: mode 'nearest' or 'bilinear'; got 'cubic'/);
 });

@@ -68,10 +68,13 @@ export interface Backend {
   lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
   /** Optional Σ x² of a float32 array (e.g. an L2 penalty's value). */
   sumSquaresF32?(x: Float32Array): number;
-  /** Optional fused Adam step over float32 arrays (the optimizer's own loop runs where a backend lacks it). */
-  adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): void;
-  /** Optional fused SGD step over float32 arrays. */
-  sgdF32?(param: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdCoefficients): void;
+  /**
+   * Optional fused Adam step over float32 arrays: true when done, false to let the optimizer's own loop
+   * run (a backend lacking it, or a parameter too small to be worth a native call).
+   */
+  adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): boolean;
+  /** Optional fused SGD step over float32 arrays (true when done, as adamF32). */
+  sgdF32?(param: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdCoefficients): boolean;
 }
 
 /** One image's convolution geometry (one sample, one channel group) for im2col/col2im. */

@@ -47,8 +47,7 @@ export function adamUpdate(
   const c2 = 1 - b2;
   const be = getBackend();
   if (be.adamF32 && param instanceof Float32Array && grad instanceof Float32Array && expAvg instanceof Float32Array && expAvgSq instanceof Float32Array && (maxExpAvgSq === null || maxExpAvgSq instanceof Float32Array)) {
-    be.adamF32(param, grad, expAvg, expAvgSq, maxExpAvgSq, { sign, l2, decay, b1, b2, c1, c2, stepSize, invBc2Sqrt: 1 / bc2Sqrt, eps });
-    return;
+    if (be.adamF32(param, grad, expAvg, expAvgSq, maxExpAvgSq, { sign, l2, decay, b1, b2, c1, c2, stepSize, invBc2Sqrt: 1 / bc2Sqrt, eps })) return;
   }
   const n = param.length;
   // Branch-free loop bodies (flags become coefficients): V8 does not unswitch loops on invariant flags.

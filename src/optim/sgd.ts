@@ -34,10 +34,7 @@ export function sgdUpdate(param: FloatArray, grad: FloatArray, momentumBuffer: F
   const be = getBackend();
   const fused = be.sgdF32 && param instanceof Float32Array && grad instanceof Float32Array && (momentumBuffer === null || momentumBuffer instanceof Float32Array);
   if (momentumBuffer === null || mu === 0) {
-    if (fused) {
-      be.sgdF32!(param as Float32Array, grad as Float32Array, null, { sign, weightDecay: wd, lr, bm: 0, bg: 0, cg: 0, cb: 0 });
-      return;
-    }
+    if (fused && be.sgdF32!(param as Float32Array, grad as Float32Array, null, { sign, weightDecay: wd, lr, bm: 0, bg: 0, cg: 0, cb: 0 })) return;
     if (wd === 0) {
       // Plain SGD, the common case (the seed's per-sample training): one multiply-add per element.
       const step = sign * lr;
@@ -57,10 +54,7 @@ export function sgdUpdate(param: FloatArray, grad: FloatArray, momentumBuffer: F
   const bg = firstStep ? 1 : 1 - h.dampening;
   const cg = h.nesterov ? 1 : 0;
   const cb = h.nesterov ? mu : 1;
-  if (fused) {
-    be.sgdF32!(param as Float32Array, grad as Float32Array, buf as Float32Array, { sign, weightDecay: wd, lr, bm, bg, cg, cb });
-    return;
-  }
+  if (fused && be.sgdF32!(param as Float32Array, grad as Float32Array, buf as Float32Array, { sign, weightDecay: wd, lr, bm, bg, cg, cb })) return;
   for (let i = 0; i < n; i++) {
     const p = param[i]!;
     const g = sign * grad[i]! + wd * p;

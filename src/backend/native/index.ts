@@ -95,9 +95,17 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     sumSquaresF32: (x) => addon.sumsq(x),
     lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
     lstmGatesGradF32: (grad, c, act, dGates, dC, b, h) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h),
-    adamF32: (param, grad, m, v, vmax, h) => addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps),
+    adamF32: (param, grad, m, v, vmax, h) => {
+      if (param.length < MIN_NATIVE_ELEMENTS) return false;
+      addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps);
+      return true;
+    },
     im2colF32: (x, xo, g, cols) => addon.im2col(x, xo, cols, 0, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     col2imF32: (cols, g, dx, dxo) => addon.col2im(cols, 0, dx, dxo, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
-    sgdF32: (param, grad, buf, h) => addon.sgd(param, grad, buf, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb),
+    sgdF32: (param, grad, buf, h) => {
+      if (param.length < MIN_NATIVE_ELEMENTS) return false;
+      addon.sgd(param, grad, buf, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb);
+      return true;
+    },
   };
 }
