@@ -206,6 +206,65 @@ napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvCols(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvCols(env, info, false); }
 
+bool get_i32arr(napi_env env, napi_value v, int32_t*& p, size_t& n, const char* what) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  napi_typedarray_type type;
+  void* data = nullptr;
+  napi_value ab;
+  size_t off;
+  if (is) napi_get_typedarray_info(env, v, &type, &n, &data, &ab, &off);
+  if (!is || type != napi_int32_array) return throw_error(env, std::string("native: ") + what + " as an Int32Array; got another value");
+  p = static_cast<int32_t*>(data);
+  return true;
+}
+
+// maxPool2d(x, out, arg, planes, h, w, kh, kw, sh, sw, ph, pw, ho, wo)
+napi_value MaxPool2d(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 x, out;
+  int32_t* arg;
+  size_t argN;
+  int32_t v[11];
+  if (argc != 14 || !get_f32(env, argv[0], x, "maxPool2d x") || !get_f32(env, argv[1], out, "maxPool2d out") || !get_i32arr(env, argv[2], arg, argN, "maxPool2d arg")) return nullptr;
+  for (int i = 0; i < 11; i++)
+    if (!get_i32(env, argv[3 + i], v[i])) return nullptr;
+  const int planes = v[0];
+  const neurona::PoolGeom g{v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
+  const size_t outN = static_cast<size_t>(planes) * g.ho * g.wo;
+  if (planes < 0 || g.h < 1 || g.w < 1 || g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 || g.ph < 0 || g.pw < 0 || g.ho < 0 || g.wo < 0 ||
+      x.n != static_cast<size_t>(planes) * g.h * g.w || out.n != outN || argN != outN) {
+    throw_error(env, "native maxPool2d: arrays matching the geometry");
+    return nullptr;
+  }
+  neurona::max_pool2d_f32(x.p, out.p, arg, planes, g);
+  return undefined(env);
+}
+
+// scatterAdd(g, idx, dx): dx[idx[i]] += g[i]
+napi_value ScatterAdd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 g, dx;
+  int32_t* idx;
+  size_t idxN;
+  if (argc != 3 || !get_f32(env, argv[0], g, "scatterAdd g") || !get_i32arr(env, argv[1], idx, idxN, "scatterAdd idx") || !get_f32(env, argv[2], dx, "scatterAdd dx")) return nullptr;
+  if (idxN != g.n) {
+    throw_error(env, "native scatterAdd: as many indices as values");
+    return nullptr;
+  }
+  for (size_t i = 0; i < idxN; i++)
+    if (idx[i] >= static_cast<int64_t>(dx.n)) {
+      throw_error(env, "native scatterAdd: indices inside dx");
+      return nullptr;
+    }
+  neurona::scatter_add_f32(g.p, idx, idxN, dx.p);
+  return undefined(env);
+}
+
 // unary(code, x, out) / unaryGrad(code, x, y, g, out): same-length float32 arrays
 napi_value Unary(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -336,6 +395,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unaryGrad", nullptr, UnaryGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmGates", nullptr, LstmGates, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmGatesGrad", nullptr, LstmGatesGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumsq", nullptr, Sumsq, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},

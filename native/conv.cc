@@ -1,6 +1,8 @@
 // im2col / col2im for float32 NCHW images (one sample, one channel group at a time): the column matrix
 // [C*kh*kw, ho*wo] that turns a convolution into a GEMM, and its adjoint (scatter-add back to the image).
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include "conv.h"
 
@@ -70,6 +72,75 @@ void col2im_f32(const float* cols, const ConvGeom& g, float* dx) {
       }
     }
   }
+}
+
+}  // namespace neurona
+
+namespace neurona {
+
+void max_pool2d_f32(const float* x, float* out, int32_t* arg, int planes, const PoolGeom& g) {
+  size_t o = 0;
+  if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0) {
+    // The common 2x2 / stride 2 case, every window inside the image: four loads and three selects.
+    for (int p = 0; p < planes; p++) {
+      const size_t base = static_cast<size_t>(p) * g.h * g.w;
+      for (int oy = 0; oy < g.ho; oy++) {
+        const size_t r0 = base + static_cast<size_t>(2 * oy) * g.w, r1 = r0 + g.w;
+        for (int ox = 0; ox < g.wo; ox++, o++) {
+          const size_t i00 = r0 + 2 * ox;
+          const size_t idx[4] = {i00, i00 + 1, r1 + 2 * ox, r1 + 2 * ox + 1};
+          size_t bi = idx[0];
+          float best = x[bi];
+          for (int q = 1; q < 4; q++) {
+            const float v = x[idx[q]];
+            const bool take = (v > best) | ((v != v) & (best == best));
+            best = take ? v : best;
+            bi = take ? idx[q] : bi;
+          }
+          out[o] = best;
+          arg[o] = static_cast<int32_t>(bi);
+        }
+      }
+    }
+    return;
+  }
+  for (int p = 0; p < planes; p++) {
+    const size_t base = static_cast<size_t>(p) * g.h * g.w;
+    for (int oy = 0; oy < g.ho; oy++) {
+      const int y0 = oy * g.sh - g.ph;
+      const int ylo = std::max(0, y0), yhi = std::min(g.h, y0 + g.kh);
+      for (int ox = 0; ox < g.wo; ox++, o++) {
+        const int x0 = ox * g.sw - g.pw;
+        const int xlo = std::max(0, x0), xhi = std::min(g.w, x0 + g.kw);
+        if (ylo >= yhi || xlo >= xhi) {
+          out[o] = -INFINITY;
+          arg[o] = -1;
+          continue;
+        }
+        // Branch-free (selects, not jumps): on real data the comparisons are unpredictable. The first
+        // maximum wins; a NaN wins and stays, as in PyTorch.
+        size_t bi = base + static_cast<size_t>(ylo) * g.w + xlo;
+        float best = x[bi];
+        for (int iy = ylo; iy < yhi; iy++) {
+          const size_t row = base + static_cast<size_t>(iy) * g.w;
+          for (int ix = xlo; ix < xhi; ix++) {
+            const float v = x[row + ix];
+            const bool take = (v > best) | ((v != v) & (best == best));
+            best = take ? v : best;
+            bi = take ? row + ix : bi;
+          }
+        }
+        out[o] = best;
+        arg[o] = static_cast<int32_t>(bi);
+
+      }
+    }
+  }
+}
+
+void scatter_add_f32(const float* g, const int32_t* idx, size_t n, float* dx) {
+  for (size_t i = 0; i < n; i++)
+    if (idx[i] >= 0) dx[idx[i]] += g[i];
 }
 
 }  // namespace neurona

@@ -2,7 +2,7 @@
 // (test/conformance.test.ts reruns the op and gradient suites on each backend.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conv2d, getBackend, getNumThreads, listBackends, manualSeed, nativeBackendStatus, randn, setBackend, setNumThreads } from '../src/index.ts';
+import { conv2d, maxPool2d, getBackend, getNumThreads, listBackends, manualSeed, nativeBackendStatus, randn, setBackend, setNumThreads } from '../src/index.ts';
 import type { Backend } from '../src/index.ts';
 import { tsBackend } from '../src/backend/ts/index.ts';
 import { createWasmBackend, wasmThreading } from '../src/backend/wasm/index.ts';
@@ -121,7 +121,7 @@ test('tensor results agree across backends (matmul, linear, batched)', () => {
   assert.throws(() => setBackend('cuda'), /setBackend: a registered backend name \(ts, wasm(, native)?\); got 'cuda'/);
 });
 
-test('conv2d forward and backward on every backend equal the TS reference (strides, dilation, padding, groups)', () => {
+test('conv2d and max pooling, forward and backward, on every backend equal the TS reference (strides, dilation, padding, groups)', () => {
   const before = getBackend().name;
   const run = (name: string): number[] => {
     setBackend(name);
@@ -130,8 +130,11 @@ test('conv2d forward and backward on every backend equal the TS reference (strid
     const w = randn([6, 2, 3, 3]).requiresGrad_();
     const b = randn([6]).requiresGrad_();
     const y = conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [2, 1], groups: 2 });
-    y.mul(randn(y.shape)).sum().backward();
-    return [...y.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData()];
+    // max pooling: the 2x2/stride-2 fast path and a padded 3x3/stride-2 window
+    const p1 = maxPool2d(x, 2);
+    const p2 = maxPool2d(x, 3, { stride: 2, padding: 1 });
+    y.mul(randn(y.shape)).sum().add(p1.mul(randn(p1.shape)).sum()).add(p2.mul(randn(p2.shape)).sum()).backward();
+    return [...y.contiguousData(), ...p1.contiguousData(), ...p2.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData()];
   };
   try {
     const ref = run('ts');

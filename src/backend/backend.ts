@@ -66,6 +66,10 @@ export interface Backend {
   lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
   /** Its backward: dGates [B,4H], dC [B,H] from grad [B,2H]. */
   lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
+  /** Optional max pooling of float32 planes: out and the flat input index of each maximum (see ops/conv.ts). */
+  maxPool2dF32?(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, g: PoolGeometry): void;
+  /** Optional dx[idx[i]] += g[i] over float32 (the backward of max pooling). */
+  scatterFlatF32?(g: Float32Array, idx: Int32Array, dx: Float32Array): void;
   /** Optional Σ x² of a float32 array (e.g. an L2 penalty's value). */
   sumSquaresF32?(x: Float32Array): number;
   /**
@@ -75,6 +79,20 @@ export interface Backend {
   adamF32?(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, h: AdamCoefficients): boolean;
   /** Optional fused SGD step over float32 arrays (true when done, as adamF32). */
   sgdF32?(param: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdCoefficients): boolean;
+}
+
+/** One plane's pooling geometry. */
+export interface PoolGeometry {
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  ho: number;
+  wo: number;
 }
 
 /** One image's convolution geometry (one sample, one channel group) for im2col/col2im. */

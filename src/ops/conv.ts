@@ -239,6 +239,10 @@ export const maxPool2dOp: OpSpec<Pool2dAttrs> = {
     const [kh, kw] = a.kernel;
     const [sh, sw] = a.stride;
     const [ph, pw] = a.padding;
+    if (be.maxPool2dF32 && xd instanceof Float32Array && out instanceof Float32Array) {
+      be.maxPool2dF32(xd, out, arg, n * c, { h, w, kh, kw, sh, sw, ph, pw, ho, wo });
+      return { ...dense(out, [n, c, ho, wo], x!.dtype), saved: arg };
+    }
     let o = 0;
     for (let p = 0; p < n * c; p++) {
       const base = p * h * w;
@@ -272,7 +276,9 @@ export const maxPool2dOp: OpSpec<Pool2dAttrs> = {
     const dX = g.newZeros(x.shape);
     const dd = dX.data();
     const gd = g.contiguousData();
-    for (let i = 0; i < arg.length; i++) dd[arg[i]!]! += gd[i]!;
+    const be = getBackend();
+    if (be.scatterFlatF32 && gd instanceof Float32Array && dd instanceof Float32Array) be.scatterFlatF32(gd, arg, dd);
+    else for (let i = 0; i < arg.length; i++) dd[arg[i]!]! += gd[i]!;
     return [dX];
   },
 };

@@ -18,6 +18,8 @@ export interface NativeAddon {
   lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
   lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
   sumsq(x: Float32Array): number;
+  maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
+  scatterAdd(g: Float32Array, idx: Int32Array, dx: Float32Array): void;
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -93,6 +95,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       return true;
     },
     sumSquaresF32: (x) => addon.sumsq(x),
+    maxPool2dF32: (x, out, arg, planes, g) => addon.maxPool2d(x, out, arg, planes, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo),
+    scatterFlatF32: (g, idx, dx) => addon.scatterAdd(g, idx, dx),
     lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
     lstmGatesGradF32: (grad, c, act, dGates, dC, b, h) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h),
     adamF32: (param, grad, m, v, vmax, h) => {
