@@ -12,6 +12,7 @@ export {
   mseLoss, l1Loss, bceLoss, bceWithLogitsLoss, crossEntropy, nllLoss, klDiv, checkFiniteLoss, activations,
 } from './functional.ts';
 export type { Reduction, CrossEntropyOptions } from './functional.ts';
+export * from './generative.ts';
 export * from './layers/dense.ts';
 export * from './layers/normalization.ts';
 export * from './layers/noise.ts';
