@@ -24,8 +24,11 @@ struct Pool {
   std::atomic<uint64_t> state{0};  // (generation << 32) | next chunk
   std::atomic<int> done{0};
   std::atomic<bool> stop{false};
-  int chunks = 0;
-  const std::function<void(int)>* fn = nullptr;
+  // The job of the current generation. Written by the caller only while no chunk can be claimed (the
+  // state's chunk counter closed at 0xffffffff, or before the generation is published), so a helper that
+  // read them late can never claim a chunk with them: its claim (a CAS on the state) fails.
+  std::atomic<int> chunks{0};
+  std::atomic<const std::function<void(int)>*> fn{nullptr};
   std::mutex mu;
   std::condition_variable cv;
 
@@ -33,7 +36,7 @@ struct Pool {
   void work(uint32_t g, int n, const std::function<void(int)>* f) {
     for (;;) {
       uint64_t v = state.load(std::memory_order_acquire);
-      if (static_cast<uint32_t>(v >> 32) != g || static_cast<int>(v & 0xffffffffu) >= n) return;
+      if (static_cast<uint32_t>(v >> 32) != g || (v & 0xffffffffu) >= static_cast<uint32_t>(n)) return;
       if (state.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) {
         (*f)(static_cast<int>(v & 0xffffffffu));
         done.fetch_add(1, std::memory_order_acq_rel);
@@ -57,8 +60,9 @@ struct Pool {
       }
       if (stop.load()) return;
       seen = g;
-      // fn and chunks were written before the generation was published (release), read after (acquire).
-      work(g, chunks, fn);
+      // fn and chunks were written before the generation was published (release), read after (acquire);
+      // if they have changed since, the claim in work() fails.
+      work(g, chunks.load(std::memory_order_acquire), fn.load(std::memory_order_acquire));
     }
   }
 
@@ -83,8 +87,8 @@ struct Pool {
       for (int i = 0; i < n; i++) f(i);
       return;
     }
-    chunks = n;
-    fn = &f;
+    chunks.store(n, std::memory_order_relaxed);
+    fn.store(&f, std::memory_order_relaxed);
     done.store(0, std::memory_order_relaxed);
     const uint32_t g = static_cast<uint32_t>(state.load() >> 32) + 1;
     {
@@ -99,6 +103,8 @@ struct Pool {
       if (spins < 256) NEURONA_PAUSE();
       else std::this_thread::yield();
     }
+    // Close the job: no claim can succeed until the next one is published.
+    state.store((static_cast<uint64_t>(g) << 32) | 0xffffffffu, std::memory_order_release);
   }
 };
 
