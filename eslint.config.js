@@ -17,7 +17,8 @@ const layers = {
   model: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'io'],
   classic: ['core', 'backend', 'tensor', 'nn', 'optim', 'data', 'metrics', 'model'],
   plot: ['core', 'tensor', 'nn', 'data', 'metrics', 'model'],
-  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model', 'classic', 'plot'],
+  tune: ['core', 'tensor', 'nn', 'optim', 'data', 'metrics', 'io', 'model'],
+  node: ['core', 'tensor', 'nn', 'optim', 'data', 'datasets', 'metrics', 'io', 'model', 'classic', 'plot', 'tune'],
 };
 const all = Object.keys(layers);
 const layerRules = Object.entries(layers).map(([layer, allowed]) => ({

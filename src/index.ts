@@ -1,5 +1,5 @@
 // The public entry of neurona: tensors and autograd at the top level, the other parts as namespaces
-// (`nn`, `optim`, `data`, `datasets`, `metrics`, `keras`, `io`, `classic`), also importable from their
+// (`nn`, `optim`, `data`, `datasets`, `metrics`, `keras`, `io`, `classic`, `plot`, `tune`), also importable from their
 // subpaths (neurona/nn, neurona/optim, neurona/model, ...). Node-only helpers live in neurona/node.
 export * from './core/index.ts';
 export { getBackend, setBackend, registerBackend, listBackends, getNumThreads, setNumThreads, nativeBackendStatus } from './backend/backend.ts';
@@ -14,3 +14,4 @@ export * as keras from './model/index.ts';
 export * as io from './io/index.ts';
 export * as classic from './classic/index.ts';
 export * as plot from './plot/index.ts';
+export * as tune from './tune/index.ts';

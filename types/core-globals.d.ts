@@ -15,3 +15,5 @@ declare class URL {
 interface ImportMeta {
   readonly url: string;
 }
+declare function setTimeout(handler: () => void, timeout?: number): unknown;
+declare function clearTimeout(id: unknown): void;

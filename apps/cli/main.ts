@@ -7,6 +7,7 @@ import { sparkline, writeReport } from '../../src/node/index.ts';
 import { linePlot } from '../../src/plot/index.ts';
 import { defaultTrainMnistOptions, trainMnist } from './train-mnist.ts';
 import type { TrainMnistOptions, TrainMnistResult, TrainReporter } from './train-mnist.ts';
+import { registerTune } from './tune-mnist.ts';
 
 function int(name: string, min = 1) {
   return (v: string): number => {
@@ -125,6 +126,7 @@ export function buildProgram(): Command {
         if (!o.quiet) console.log(`report written to ${o.report}`);
       }
     });
+  registerTune(program);
   return program;
 }
 

@@ -5,3 +5,4 @@ export * from './models.ts';
 export * from './csv.ts';
 export * from './fashion-mnist.ts';
 export * from './plot.ts';
+export * from './tune/index.ts';
