@@ -1,18 +1,13 @@
 // Activations and the LSTM gate math over float32 arrays, vectorised by the compiler (GCC's
 // target_clones: AVX-512, AVX2, baseline). exp is computed by range reduction and a degree-6 Taylor
 // polynomial (relative error ~2e-7, about 1-2 float32 ulps), so loops with it vectorise.
+#include "clones.h"
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include "activations.h"
 
 namespace neurona {
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define NEURONA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define NEURONA_CLONES
-#endif
 
 namespace {
 

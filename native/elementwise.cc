@@ -1,16 +1,11 @@
 // Fused optimizer updates over float32 arrays, compiled for AVX-512, AVX2 and a portable baseline
 // (GCC's target_clones picks one at load time by CPU features).
+#include "clones.h"
 #include <cmath>
 #include <cstddef>
 #include "elementwise.h"
 
 namespace neurona {
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define NEURONA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define NEURONA_CLONES
-#endif
 
 NEURONA_CLONES
 void adam_f32(float* __restrict param, const float* __restrict grad, float* __restrict m, float* __restrict v, float* __restrict vmax, size_t n,

@@ -2,6 +2,7 @@
 // micro-panels) around a register-blocked micro-kernel: AVX-512 14x32 (28 zmm accumulators), AVX2
 // 6x16 (12 ymm), or a portable 4x8 loop. Transposed operands are read by the packing routines, so the
 // backward pass never copies a transpose. Work is split over the thread pool by rows or columns of C.
+#include "clones.h"
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -226,12 +227,6 @@ void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int 
     }
   }
 }
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define NEURONA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define NEURONA_CLONES
-#endif
 
 // C rows one at a time without packing, for a few rows (a batch of 1 at inference, per-sample
 // training): packing B would cost as much as the product itself. Rows of op(B) are contiguous when B is

@@ -5,6 +5,7 @@ import type { Backend, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 import { matmulThreadsWasmBase64, matmulWasmBase64 } from './kernels-wasm.ts';
 import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
+import type { WasmApi } from './threads.ts';
 
 interface WasmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -12,11 +13,6 @@ interface WasmExports {
   scratchBytes(m: number, n: number, k: number): number;
 }
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer; grow(pages: number): number };
-}
 
 /** The WASM backend's thread control: how many threads its matmul uses (1 = no workers). */
 export interface WasmThreading {

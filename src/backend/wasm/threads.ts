@@ -14,7 +14,8 @@ export interface ThreadedExports {
   scratchBytes(m: number, n: number, k: number): number;
 }
 
-interface WasmApi {
+/** The WebAssembly API this backend uses (typed here: the core is checked without DOM types). */
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer; grow(pages: number): number };
