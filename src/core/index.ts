@@ -1,4 +1,3 @@
 export * from './errors.ts';
 export * from './dtype.ts';
 export * from './shape.ts';
-export * from './interp.ts';

@@ -4,8 +4,8 @@
 // sample by sample, each with its own random draws from `g` (default: the global generator, seeded
 // with manualSeed), so a seeded run is reproducible. The work is done on typed arrays; the results
 // are new tensors outside the autograd graph (augmentation is applied to data, not to parameters).
-import { DTypeError, ShapeError, ValueError, bilinearAxisWeights, fmtShape } from '../core/index.ts';
-import { Tensor, defaultGenerator } from '../tensor/index.ts';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/index.ts';
+import { Tensor, defaultGenerator, interpolateBilinear, noGrad } from '../tensor/index.ts';
 import type { Generator } from '../tensor/index.ts';
 import { collate } from './dataloader.ts';
 import { isBatchDataset } from './dataset.ts';
@@ -453,32 +453,12 @@ export interface ResizeOptions {
 export function resize(opts: ResizeOptions): Transform {
   const op = 'resize';
   const [oh, ow] = pair(op, 'size', opts?.size, { min: 1, int: true });
-  let cache: { h: number; w: number; ys: ReturnType<typeof bilinearAxisWeights>; xs: ReturnType<typeof bilinearAxisWeights> } | null = null;
-  return imageTransform(
-    op,
-    ({ src, dst, c, h, w }) => {
-      if (!cache || cache.h !== h || cache.w !== w) cache = { h, w, ys: bilinearAxisWeights(h, oh), xs: bilinearAxisWeights(w, ow) };
-      const { ys, xs } = cache;
-      for (let ch = 0; ch < c; ch++) {
-        const sp = ch * h * w;
-        const dp = ch * oh * ow;
-        for (let y = 0; y < oh; y++) {
-          const r0 = sp + ys.i0[y]! * w;
-          const r1 = sp + ys.i1[y]! * w;
-          const wy = ys.l1[y]!;
-          for (let x = 0; x < ow; x++) {
-            const x0 = xs.i0[x]!;
-            const x1 = xs.i1[x]!;
-            const wx = xs.l1[x]!;
-            const top = src[r0 + x0]! * (1 - wx) + src[r0 + x1]! * wx;
-            const bot = src[r1 + x0]! * (1 - wx) + src[r1 + x1]! * wx;
-            dst[dp + y * ow + x] = top * (1 - wy) + bot * wy;
-          }
-        }
-      }
-    },
-    { outHW: () => [oh, ow] },
-  );
+  // The interpolation op does the math (written once, with its gradient); a transform records no graph.
+  return named(op, (x: Tensor): Tensor => {
+    const { n, c, h, w, batched } = imageDims(op, x);
+    const y = noGrad(() => interpolateBilinear(x.reshape([n, c, h, w]), [oh, ow]));
+    return batched ? y : y.reshape([c, oh, ow]);
+  });
 }
 
 // ---- TransformDataset --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Convolution and pooling over NCHW images: conv2d by im2col + the backend's matmul (per sample and
 // group), max/avg pooling; each with its backward rule (col2im for conv).
-import { DTypeError, ShapeError, bilinearAxisWeights, fmtShape, isFloat } from '../core/index.ts';
+import { DTypeError, ShapeError, fmtShape, isFloat } from '../core/index.ts';
 import type { TypedArray } from '../core/index.ts';
 import type { Backend, ConvGeometry } from '../backend/backend.ts';
 import { getBackend } from '../backend/backend.ts';
@@ -474,6 +474,25 @@ export const upsampleNearestOp: OpSpec<{ scale: [number, number] }> = {
     return [g.reshape([n, c, h, sy, w, sx]).sum([3, 5])];
   },
 };
+
+/**
+ * Source indices and weights of bilinear resampling along one axis (PyTorch's align_corners=False):
+ * output o reads i0[o] with weight 1 − l1[o] and i1[o] with weight l1[o].
+ */
+function bilinearAxisWeights(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; l1: Float64Array } {
+  const scale = inSize / outSize;
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const l1 = new Float64Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const s = Math.max(0, (o + 0.5) * scale - 0.5);
+    const f = Math.min(Math.floor(s), inSize - 1);
+    i0[o] = f;
+    i1[o] = f < inSize - 1 ? f + 1 : f;
+    l1[o] = s - f;
+  }
+  return { i0, i1, l1 };
+}
 
 /**
  * Bilinear interpolation of NCHW images to `size` [oh, ow] (PyTorch's interpolate(mode='bilinear',
