@@ -147,15 +147,54 @@ Isa pick_isa() {
 
 Isa isa = pick_isa();
 
+#if defined(__x86_64__)
+// Transposes `rows` (<= 16) rows of 16 floats (row r at src + r * lds) and stores column c, masked to
+// its first `rows` entries, at dst + c * ldd: dst[c * ldd + r] = src[r * lds + c]. Four shuffle stages
+// (32-bit, 64-bit, then two 128-bit-lane stages), no scalar moves: the packing routines' transposing
+// paths, which otherwise cost as much as the arithmetic on Linear layers (x·Wᵀ) and im2col products.
+__attribute__((target("avx512f"))) void transpose16(const float* src, size_t lds, int rows, float* dst, size_t ldd) {
+  __m512 r[16], t[16];
+  for (int a = 0; a < 16; a++) r[a] = a < rows ? _mm512_loadu_ps(src + a * lds) : _mm512_setzero_ps();
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // r[4i + w], 128-bit lane L: column 4L + w, rows 4i..4i+3
+  for (int i = 0; i < 4; i++) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+  }
+  // a 4x4 transpose of 128-bit lanes across r[w], r[4 + w], r[8 + w], r[12 + w]
+  const __mmask16 mask = static_cast<__mmask16>((1u << rows) - 1);
+  for (int w = 0; w < 4; w++) {
+    const __m512 u0 = _mm512_shuffle_f32x4(r[w], r[4 + w], 0x88), u1 = _mm512_shuffle_f32x4(r[8 + w], r[12 + w], 0x88);
+    const __m512 u2 = _mm512_shuffle_f32x4(r[w], r[4 + w], 0xdd), u3 = _mm512_shuffle_f32x4(r[8 + w], r[12 + w], 0xdd);
+    _mm512_mask_storeu_ps(dst + w * ldd, mask, _mm512_shuffle_f32x4(u0, u1, 0x88));
+    _mm512_mask_storeu_ps(dst + (8 + w) * ldd, mask, _mm512_shuffle_f32x4(u0, u1, 0xdd));
+    _mm512_mask_storeu_ps(dst + (4 + w) * ldd, mask, _mm512_shuffle_f32x4(u2, u3, 0x88));
+    _mm512_mask_storeu_ps(dst + (12 + w) * ldd, mask, _mm512_shuffle_f32x4(u2, u3, 0xdd));
+  }
+}
+#endif
+
 // pa[(panel) * kc * MR + p * MR + i] = A(i0 + panel*MR + i, p0 + p), zero beyond m.
 void pack_a(const View& A, int i0, int mc, int p0, int kc, int MR, float* pa) {
   for (int ir = 0; ir < mc; ir += MR) {
     const int rows = std::min(MR, mc - ir);
     float* dst = pa + static_cast<size_t>(ir / MR) * kc * MR;
     if (!A.trans) {
-      for (int i = 0; i < rows; i++) {
+      int p = 0;
+#if defined(__x86_64__)
+      if (MR <= 16 && isa.ukr == ukr_avx512)
+        for (; p + 16 <= kc; p += 16) transpose16(A.p + static_cast<size_t>(i0 + ir) * A.ld + p0 + p, A.ld, rows, dst + p * MR, MR);
+#endif
+      for (int i = 0; i < rows && p < kc; i++) {
         const float* src = A.p + static_cast<size_t>(i0 + ir + i) * A.ld + p0;
-        for (int p = 0; p < kc; p++) dst[p * MR + i] = src[p];
+        for (int q = p; q < kc; q++) dst[q * MR + i] = src[q];
       }
     } else {
       for (int p = 0; p < kc; p++) {
@@ -182,9 +221,16 @@ void pack_b(const View& B, int p0, int kc, int j0, int nc, int NR, float* pb) {
         for (int j = cols; j < NR; j++) d[j] = 0.0f;
       }
     } else {
-      for (int j = 0; j < cols; j++) {
+      int p = 0;
+#if defined(__x86_64__)
+      if (NR % 16 == 0 && isa.ukr == ukr_avx512)
+        for (; p + 16 <= kc; p += 16)
+          for (int h = 0; h < cols; h += 16)
+            transpose16(B.p + static_cast<size_t>(j0 + jr + h) * B.ld + p0 + p, B.ld, std::min(16, cols - h), dst + p * NR + h, NR);
+#endif
+      for (int j = 0; j < cols && p < kc; j++) {
         const float* src = B.p + static_cast<size_t>(j0 + jr + j) * B.ld + p0;
-        for (int p = 0; p < kc; p++) dst[p * NR + j] = src[p];
+        for (int q = p; q < kc; q++) dst[q * NR + j] = src[q];
       }
       for (int j = cols; j < NR; j++)
         for (int p = 0; p < kc; p++) dst[p * NR + j] = 0.0f;
@@ -356,11 +402,14 @@ void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const floa
     return;
   }
   const int MR = isa.mr, NR = isa.nr;
-  // Split the longer side of C into chunks aligned to the micro-tile, a few per thread, handed out
-  // dynamically (see pool.cc), so a busy or slow-waking thread costs little.
+  // Split the longer side of C into one chunk per thread, aligned to the micro-tile. Each chunk packs
+  // all of op(A) (or op(B)) again, so more chunks cost more packing: on an idle machine one per thread
+  // measured fastest on every W1/W3 shape (10-30% over three per thread), and on a busy one no worse
+  // overall. Sharing one packed B between the threads (BLIS style) measured slower still here: the
+  // two cores then read each other's halves of the packed block.
   if (n / NR >= t || n >= m) {
     const int panels = (n + NR - 1) / NR;
-    const int chunks = std::min(panels, 3 * t);
+    const int chunks = std::min(panels, t);
     parallel_run(chunks, [&](int id) {
       const int p0 = panels * id / chunks, p1 = panels * (id + 1) / chunks;
       const int j0 = p0 * NR, j1 = std::min(n, p1 * NR);
@@ -368,7 +417,7 @@ void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const floa
     });
   } else {
     const int panels = (m + MR - 1) / MR;
-    const int chunks = std::min(panels, 3 * t);
+    const int chunks = std::min(panels, t);
     parallel_run(chunks, [&](int id) {
       const int p0 = panels * id / chunks, p1 = panels * (id + 1) / chunks;
       const int i0 = p0 * MR, i1 = std::min(m, p1 * MR);
