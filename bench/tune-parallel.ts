@@ -10,14 +10,17 @@
 // once. On two free cores that is 2x the throughput; on this project's shared VM it measured ~1.15x (two
 // spinning processes each run ~1.75x slower than one alone), which bounds the search's speed-up too.
 //
-// Run: flock /tmp/bench.lock npx tsx bench/tune-parallel.ts [--trials 8] [--epochs 2] [--train-size 3000] [--val-size 1000] [--workers 2] [--runs 1] [--seq-threads 1]
+// The parallel run uses worker processes (workerProcesses, single-threaded GC) by default; `--executor
+// threads` times workerThreads instead.
+//
+// Run: flock /tmp/bench.lock npx tsx bench/tune-parallel.ts [--executor processes|threads] [--trials 8] [--epochs 2] [--train-size 3000] [--val-size 1000] [--workers 2] [--runs 1] [--seq-threads 1]
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { getNumThreads, setNumThreads } from '../src/index.ts';
 import { RandomSearch } from '../src/tune/index.ts';
 import type { TrialExecutor } from '../src/tune/index.ts';
-import { workerThreads } from '../src/node/index.ts';
+import { workerProcesses, workerThreads } from '../src/node/index.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +33,10 @@ const valSize = arg('val-size', 1000);
 const workers = arg('workers', 2);
 const runs = arg('runs', 1);
 const seqThreads = arg('seq-threads', 0);
+const ei = process.argv.indexOf('--executor');
+const executorKind = ei > 0 ? process.argv[ei + 1] : 'processes';
+if (executorKind !== 'processes' && executorKind !== 'threads') throw new Error(`--executor threads|processes; got ${executorKind}`);
+const makeExecutor = (): TrialExecutor => (executorKind === 'threads' ? workerThreads({ workers }) : workerProcesses({ workers }));
 const hypermodel = { module: new URL('../apps/cli/tune-mnist.ts', import.meta.url), export: 'build' };
 
 /** The machine's CPU time so far (all processes: /proc/stat), to show how many cores the run really had. */
@@ -59,7 +66,8 @@ const load = (r: { cores: number; machine: number }): string => `(this process u
  * about 1 / this.
  */
 async function capacity(): Promise<number> {
-  const code = `const { parentPort } = require('node:worker_threads'); const t0 = performance.now(); let s = 0; for (let i = 0; i < 2e8; i++) s += Math.sqrt(i); parentPort.postMessage([performance.now() - t0, s]);`;
+  // (inside a function: a top-level 'let' of an eval'd worker script is a script-scope slot, ~2x slower to update)
+  const code = `const { parentPort } = require('node:worker_threads'); (() => { const t0 = performance.now(); let s = 0; for (let i = 0; i < 2e8; i++) s += Math.sqrt(i); parentPort.postMessage([performance.now() - t0, s]); })();`;
   const one = (): Promise<number> => new Promise((resolve) => {
     const w = new Worker(code, { eval: true });
     w.once('message', (m: [number, number]) => {
@@ -93,9 +101,9 @@ for (let r = 0; r < runs; r++) {
     seq1.push(s1.seconds);
     console.log(`  sequential (native threads ${seqThreads}): ${s1.seconds.toFixed(1)} s ${load(s1)}`);
   }
-  const p = await search(workerThreads({ workers }));
+  const p = await search(makeExecutor());
   par.push(p.seconds);
-  console.log(`  parallel (${workers} worker threads, 1 native thread each): ${p.seconds.toFixed(1)} s ${load(p)}`);
+  console.log(`  parallel (${workers} worker ${executorKind}, 1 native thread each): ${p.seconds.toFixed(1)} s ${load(p)}${executorKind === 'processes' ? ' (the children\'s CPU is not counted as this process\'s)' : ''}`);
   if (p.scores !== s.scores) same = false;
 }
 const ms = median(seq);

@@ -1,11 +1,11 @@
-// Trials in worker threads give the same results as a sequential search with the same seed: the same
+// Trials in worker threads (and in worker processes) give the same results as a sequential search with the same seed: the same
 // values, scores and per-epoch histories, bit for bit, for random search and for Hyperband (whose later
 // rounds continue from checkpoints passed between threads).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hyperband, RandomSearch } from '../src/tune/index.ts';
 import type { Tuner } from '../src/tune/index.ts';
-import { workerThreads } from '../src/node/index.ts';
+import { workerProcesses, workerThreads } from '../src/node/index.ts';
 
 const hypermodel = { module: new URL('./fixtures/tune-hypermodels.ts', import.meta.url), export: 'mlp' };
 
@@ -38,6 +38,24 @@ test('parallel search (2 worker threads) == sequential search: random search and
   await hp.search({ batchSize: 32 });
   same(hs, hp);
   assert.ok([...hp.trials.values()].some((r) => r.parentId !== null), 'some trials continued from a parent');
+});
+
+test('parallel search (2 worker processes) == sequential search: random search with data sent to the children, Hyperband with checkpoints', async () => {
+  const { data } = await import('./fixtures/tune-hypermodels.ts');
+  const d = data();
+  const seq = new RandomSearch({ hypermodel, objective: 'val_accuracy', maxTrials: 3, seed: 5, verbose: 0 });
+  await seq.search(d.x, d.y, { epochs: 4, batchSize: 32, validationData: d.validationData });
+  const par = new RandomSearch({ hypermodel, objective: 'val_accuracy', maxTrials: 3, seed: 5, verbose: 0, executor: workerProcesses({ workers: 2 }) });
+  await par.search(d.x, d.y, { epochs: 4, batchSize: 32, validationData: d.validationData });
+  same(seq, par);
+  assert.deepEqual(new Set([...par.trials.values()].map((r) => r.worker)), new Set(['process 1', 'process 2']));
+  const hb = (executor?: ReturnType<typeof workerProcesses>): Hyperband =>
+    new Hyperband({ hypermodel, objective: 'val_loss', maxEpochs: 4, factor: 2, seed: 8, verbose: 0, ...(executor ? { executor } : {}) });
+  const hs = hb();
+  await hs.search({ batchSize: 32 });
+  const hp = hb(workerProcesses({ workers: 2 }));
+  await hp.search({ batchSize: 32 });
+  same(hs, hp);
 });
 
 test('worker threads need a module hypermodel and no callbacks', async () => {

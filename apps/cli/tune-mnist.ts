@@ -8,7 +8,7 @@ import { dense, input, optimizers, sequential } from '../../src/model/index.ts';
 import type { SequentialModel } from '../../src/model/index.ts';
 import { BayesianOptimization, GridSearch, Hyperband, RandomSearch, formatValue } from '../../src/tune/index.ts';
 import type { HyperParameters, TrialData, TrialExecutor, TrialRecord, Tuner, TunerOptions } from '../../src/tune/index.ts';
-import { loadMnistSync, redisQueue, runTuneWorker, tunerProject, workerThreads } from '../../src/node/index.ts';
+import { loadMnistSync, redisQueue, runTuneWorker, tunerProject, workerProcesses } from '../../src/node/index.ts';
 
 /** The S3-6 hypermodel: `layers` ReLU layers of `neurons` units, softmax over 10 digits, Adam at `learningrate`. */
 export function build(hp: HyperParameters): SequentialModel {
@@ -84,7 +84,7 @@ async function tuneMnist(o: TuneMnistOptions): Promise<void> {
   const hypermodel = { module: new URL(import.meta.url), export: 'build' };
   let executor: TrialExecutor | undefined;
   if (o.redis) executor = redisQueue({ url: o.redis });
-  else if (o.parallel > 1) executor = workerThreads({ workers: o.parallel });
+  else if (o.parallel > 1) executor = workerProcesses({ workers: o.parallel });
   const project = o.project ?? `mnist-${o.tuner}`;
   const base: TunerOptions = {
     hypermodel,
@@ -103,7 +103,7 @@ async function tuneMnist(o: TuneMnistOptions): Promise<void> {
         : o.tuner === 'grid'
           ? new GridSearch({ ...base, maxTrials: o.maxTrials })
           : new BayesianOptimization({ ...base, maxTrials: o.maxTrials, batchSize: Math.max(1, o.parallel) });
-  const where = o.redis ? `on the queue at ${o.redis} (start workers: neurona tune worker --redis ${o.redis})` : o.parallel > 1 ? `in ${o.parallel} worker threads` : 'in this process';
+  const where = o.redis ? `on the queue at ${o.redis} (start workers: neurona tune worker --redis ${o.redis})` : o.parallel > 1 ? `in ${o.parallel} worker processes` : 'in this process';
   console.log(`${tuner.kind} on MNIST (${o.trainSize} training, ${o.valSize} validation images), trials ${where}; project ${base.store!.name} in ${o.directory}`);
   const t0 = performance.now();
   await tuner.search({ epochs: o.epochs, batchSize: o.batchSize, dataArgs: { trainSize: o.trainSize, valSize: o.valSize }, ...(o.patience !== undefined ? { earlyStopping: { patience: o.patience } } : {}) });
@@ -129,7 +129,7 @@ export function registerTune(program: Command): void {
     .option('--factor <n>', 'Hyperband: keep 1/factor of the models per round', int('factor', 2), 3)
     .option('--max-trials <n>', 'random/grid/bayesian: trials', int('max-trials'), 10)
     .option('--epochs <n>', 'random/grid/bayesian: epochs per trial', int('epochs'), 3)
-    .option('--parallel <n>', 'trials at once in worker threads (1: in this process)', int('parallel'), 1)
+    .option('--parallel <n>', 'trials at once in worker processes (1: in this process)', int('parallel'), 1)
     .option('--redis <url>', 'enqueue the trials on BullMQ at this Redis URL instead (run `neurona tune worker --redis URL` anywhere)')
     .option('--train-size <n>', 'training images per trial', int('train-size'), 6000)
     .option('--val-size <n>', 'validation images (the objective is val_accuracy)', int('val-size'), 2000)

@@ -1,40 +1,5 @@
-// The script of a tuning worker thread: imports the hypermodel module, loads the data (the bytes the
-// parent sent, or the module's data export), then runs the trials it is sent with runTrial — the same
-// code as an in-process search, seeded from the trial, so results match a sequential run.
+// The script of a tuning worker thread (workerThreads): serveTrials over the thread's parentPort.
 import { parentPort } from 'node:worker_threads';
-import { loadHypermodelModule, runTrial, unpackTrialData } from '../../tune/index.ts';
-import type { TrialData, TrialEnv } from '../../tune/index.ts';
-import type { ThreadInit, ThreadRequest, ThreadReply } from './threads.ts';
+import { serveTrials } from './serve-trials.ts';
 
-let env: TrialEnv | null = null;
-
-function post(msg: ThreadReply, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(msg, transfer);
-}
-
-async function init(m: ThreadInit): Promise<void> {
-  const mod = await loadHypermodelModule(m.ref);
-  let data: TrialData;
-  if (m.data) data = unpackTrialData(m.data);
-  else if (mod.data) data = await mod.data(m.dataArgs);
-  else throw new Error(`tune worker: data for the trials; got none sent and no data export in ${String(m.ref.module)}`);
-  env = { hypermodel: mod.hypermodel, space: m.space, objective: m.objective, fit: m.fit, data, executionsPerTrial: m.executionsPerTrial, worker: m.worker };
-}
-
-parentPort!.on('message', (m: ThreadRequest) => {
-  if (m.type === 'init') {
-    init(m).then(
-      () => post({ type: 'ready' }),
-      (e: Error) => post({ type: 'error', message: `${e.name}: ${e.message}` }),
-    );
-    return;
-  }
-  if (m.type === 'run') {
-    if (!env) return post({ type: 'error', message: 'tune worker: init before run; got a run first' });
-    const out = runTrial(env, m.spec, m.parent);
-    const ck = out.checkpoint;
-    // A checkpoint that is a view into a larger buffer is copied so only its bytes travel.
-    const own = ck && (ck.byteOffset !== 0 || ck.byteLength !== ck.buffer.byteLength) ? ck.slice() : ck;
-    post({ type: 'result', record: out.record, checkpoint: own }, own ? [own.buffer as ArrayBuffer] : []);
-  }
-});
+serveTrials({ post: (msg, transfer) => parentPort!.postMessage(msg, transfer), onMessage: (h) => parentPort!.on('message', h) });

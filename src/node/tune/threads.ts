@@ -1,5 +1,8 @@
-// Trials in worker threads on this machine: `workerThreads({ workers })` is a TrialExecutor (default:
-// one worker per core). Each worker imports the hypermodel module (a worker cannot receive a function)
+// Trials in parallel on this machine: `workerThreads({ workers })` and `workerProcesses({ workers })`
+// are TrialExecutors (default: one worker per core), the first over worker threads, the second over
+// child processes started with V8's single-threaded GC: two trials side by side in one process run ~1.6x
+// slower each, as V8's concurrent GC helpers of both compete for the same two cores (measured on the
+// S3-6 search), so processes are the faster choice on a machine with few cores. Each worker imports the hypermodel module (a worker cannot receive a function)
 // and gets the data once (the tensors given to search, copied as bytes, or loaded by the module's
 // data export); trials run with the same seeds as a sequential search, so the results are identical.
 //
@@ -7,6 +10,9 @@
 // tsx (a neurona dependency) before importing them (Node 20 does not pass the parent's loader hooks
 // to workers), so this works from src/*.ts under tsx and from the built dist/*.js alike.
 import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { ValueError } from '../../core/index.ts';
 import { getNumThreads, setNumThreads } from '../../backend/backend.ts';
@@ -41,8 +47,41 @@ export interface WorkerThreadsOptions {
    * time), unchanged for one worker.
    */
   nativeThreads?: number;
-  /** A prefix for the `worker` field of the records (default 'thread'). */
+  /** A prefix for the `worker` field of the records (default 'thread', or 'process'). */
   label?: string;
+}
+
+/** The parent's end of one worker, a thread or a child process. */
+interface Endpoint {
+  post(msg: ThreadRequest, transfer: ArrayBuffer[]): void;
+  onMessage(h: (m: ThreadReply) => void): void;
+  onError(h: (e: Error) => void): void;
+  onExit(h: (code: number | null) => void): void;
+  terminate(): Promise<unknown>;
+}
+
+function threadEndpoint(w: Worker): Endpoint {
+  return {
+    post: (msg, transfer) => w.postMessage(msg, transfer),
+    onMessage: (h) => w.on('message', h),
+    onError: (h) => w.on('error', h),
+    onExit: (h) => w.on('exit', h),
+    terminate: () => w.terminate(),
+  };
+}
+
+function processEndpoint(c: ChildProcess): Endpoint {
+  const exited = new Promise<void>((r) => c.once('exit', () => r()));
+  return {
+    post: (msg) => void c.send(msg),
+    onMessage: (h) => c.on('message', h as (m: unknown) => void),
+    onError: (h) => c.on('error', h),
+    onExit: (h) => c.on('exit', (code) => h(code)),
+    terminate: () => {
+      if (c.exitCode === null && c.signalCode === null) c.kill();
+      return exited;
+    },
+  };
 }
 
 const isTs = (href: string): boolean => /\.[cm]?ts$/.test(new URL(href).pathname);
@@ -56,6 +95,26 @@ function tsxApi(): string[] | null {
   }
 }
 
+/**
+ * Starts a child process running `entry` over an IPC channel (advanced serialization), with tsx's
+ * loader when TypeScript is involved, V8's single-threaded GC, and `nativeThreads` native kernel threads.
+ */
+function startProcessWorker(entry: URL, needTs: boolean, nativeThreads: number | undefined): ChildProcess {
+  let tsx: string | null = null;
+  if (needTs) {
+    try {
+      tsx = import.meta.resolve('tsx/esm');
+    } catch {
+      throw new ValueError('workerProcesses: the tsx package to run TypeScript in worker processes; got none installed. Install tsx, or build the hypermodel module to .js');
+    }
+  }
+  return fork(fileURLToPath(entry), [], {
+    execArgv: [...(tsx ? ['--import', tsx] : []), '--single-threaded-gc'],
+    serialization: 'advanced',
+    env: { ...process.env, ...(nativeThreads !== undefined ? { NEURONA_NUM_THREADS: String(nativeThreads) } : {}) },
+  });
+}
+
 /** Starts a worker thread running `entry` (registering tsx first when TypeScript is involved). */
 export function startTsWorker(entry: URL, needTs: boolean): Worker {
   const api = needTs ? tsxApi() : null;
@@ -66,30 +125,37 @@ export function startTsWorker(entry: URL, needTs: boolean): Worker {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: Endpoint;
   busy: boolean;
   /** The pending request's settle functions. */
   settle: { resolve(v: ThreadReply): void; reject(e: Error): void } | null;
   dead: Error | null;
 }
 
-/** A pool of tuning worker threads (a TrialExecutor). */
+/** A pool of tuning workers, threads or child processes (a TrialExecutor). */
 export class WorkerThreadsExecutor implements TrialExecutor {
-  readonly name = 'worker threads';
+  readonly name: string;
   readonly concurrency: number;
+  /** The factory's name, for messages. */
+  private readonly api: string;
   private slots: Slot[] = [];
   private waiting: ((s: Slot) => void)[] = [];
   private prevThreads: number | null = null;
   private closed = false;
 
-  constructor(private readonly o: WorkerThreadsOptions = {}) {
+  constructor(
+    private readonly o: WorkerThreadsOptions = {},
+    private readonly processes = false,
+  ) {
+    this.name = processes ? 'worker processes' : 'worker threads';
+    this.api = processes ? 'workerProcesses' : 'workerThreads';
     this.concurrency = o.workers ?? availableParallelism();
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new ValueError(`workerThreads: a positive integer number of workers; got ${o.workers}`);
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new ValueError(`${this.api}: a positive integer number of workers; got ${o.workers}`);
   }
 
   async start(setup: ExecutorSetup): Promise<void> {
     if (!setup.ref) {
-      throw new ValueError('workerThreads: a hypermodel given as { module, export } (worker threads cannot receive a function); got a function or object. Move the hypermodel to a module and pass { module: new URL(\'./hypermodel.ts\', import.meta.url), export: \'build\' }');
+      throw new ValueError(`${this.api}: a hypermodel given as { module, export } (worker ${this.processes ? 'processes' : 'threads'} cannot receive a function); got a function or object. Move the hypermodel to a module and pass { module: new URL('./hypermodel.ts', import.meta.url), export: 'build' }`);
     }
     await this.startFrom({
       type: 'init',
@@ -108,20 +174,22 @@ export class WorkerThreadsExecutor implements TrialExecutor {
   async startFrom(init: ThreadInit): Promise<void> {
     this.closed = false;
     const native = this.o.nativeThreads ?? (this.concurrency > 1 ? 1 : undefined);
-    if (native !== undefined && native !== getNumThreads()) {
+    if (!this.processes && native !== undefined && native !== getNumThreads()) {
       this.prevThreads = getNumThreads();
       setNumThreads(native);
     }
     const here = import.meta.url;
     const entry = new URL(`./thread-worker${here.endsWith('.ts') ? '.ts' : '.js'}`, here);
+    const procEntry = new URL(`./process-worker${here.endsWith('.ts') ? '.ts' : '.js'}`, here);
     const needTs = isTs(entry.href) || isTs(init.ref.module);
-    const label = this.o.label ?? 'thread';
+    const label = this.o.label ?? (this.processes ? 'process' : 'thread');
     try {
       await Promise.all(
         Array.from({ length: this.concurrency }, async (_, i) => {
-          const slot: Slot = { worker: startTsWorker(entry, needTs), busy: true, settle: null, dead: null };
+          const worker = this.processes ? processEndpoint(startProcessWorker(procEntry, needTs, native)) : threadEndpoint(startTsWorker(entry, needTs));
+          const slot: Slot = { worker, busy: true, settle: null, dead: null };
           this.slots.push(slot);
-          slot.worker.on('message', (m: ThreadReply) => {
+          slot.worker.onMessage((m) => {
             const s = slot.settle;
             slot.settle = null;
             s?.resolve(m);
@@ -132,10 +200,10 @@ export class WorkerThreadsExecutor implements TrialExecutor {
             slot.settle = null;
             s?.reject(e);
           };
-          slot.worker.on('error', (e) => fail(e as Error));
-          slot.worker.on('exit', (code) => fail(new ValueError(`workerThreads: a worker thread that stays up; got worker ${i + 1} exiting with code ${code}`)));
+          slot.worker.onError(fail);
+          slot.worker.onExit((code) => fail(new ValueError(`${this.api}: a worker that stays up; got worker ${i + 1} exiting with code ${code}`)));
           const reply = await this.request(slot, { ...init, worker: this.concurrency > 1 ? `${label} ${i + 1}` : label });
-          if (reply.type !== 'ready') throw new ValueError(`workerThreads: a worker thread that loads the hypermodel and data; got ${reply.type === 'error' ? reply.message : reply.type}`);
+          if (reply.type !== 'ready') throw new ValueError(`${this.api}: a worker that loads the hypermodel and data; got ${reply.type === 'error' ? reply.message : reply.type}`);
           this.release(slot);
         }),
       );
@@ -149,7 +217,7 @@ export class WorkerThreadsExecutor implements TrialExecutor {
     if (slot.dead) return Promise.reject(slot.dead);
     return new Promise<ThreadReply>((resolve, reject) => {
       slot.settle = { resolve, reject };
-      slot.worker.postMessage(msg, transfer);
+      slot.worker.post(msg, transfer);
     });
   }
 
@@ -168,17 +236,17 @@ export class WorkerThreadsExecutor implements TrialExecutor {
       free.busy = true;
       return Promise.resolve(free);
     }
-    if (this.slots.every((s) => s.dead)) return Promise.reject(new ValueError('workerThreads: a live worker thread; got all of them stopped'));
+    if (this.slots.every((s) => s.dead)) return Promise.reject(new ValueError(`${this.api}: a live worker; got all of them stopped`));
     return new Promise((r) => this.waiting.push(r));
   }
 
   async run(spec: TrialSpec, parentCheckpoint: Uint8Array | null): Promise<TrialOutcome> {
-    if (this.closed) throw new ValueError('workerThreads.run: a started executor; got a closed one');
+    if (this.closed) throw new ValueError(`${this.api}.run: a started executor; got a closed one`);
     const slot = await this.acquire();
     const parent = parentCheckpoint ? parentCheckpoint.slice() : null;
     try {
       const reply = await this.request(slot, { type: 'run', spec, parent }, parent ? [parent.buffer as ArrayBuffer] : []);
-      if (reply.type !== 'result') throw new ValueError(`workerThreads: the result of trial ${spec.id}; got ${reply.type === 'error' ? reply.message : reply.type}`);
+      if (reply.type !== 'result') throw new ValueError(`${this.api}: the result of trial ${spec.id}; got ${reply.type === 'error' ? reply.message : reply.type}`);
       return { record: reply.record, checkpoint: reply.checkpoint };
     } finally {
       this.release(slot);
@@ -189,7 +257,7 @@ export class WorkerThreadsExecutor implements TrialExecutor {
     this.closed = true;
     const slots = this.slots;
     this.slots = [];
-    for (const s of slots) s.dead ??= new ValueError('workerThreads: a running executor; got it closed');
+    for (const s of slots) s.dead ??= new ValueError(`${this.api}: a running executor; got it closed`);
     await Promise.all(slots.map((s) => s.worker.terminate()));
     for (const s of slots) s.settle?.reject(s.dead!);
     this.waiting = [];
@@ -212,3 +280,16 @@ export function workerThreads(o: WorkerThreadsOptions = {}): WorkerThreadsExecut
   return new WorkerThreadsExecutor(o);
 }
 
+
+/**
+ * Runs trials in child processes (V8's single-threaded GC, 1 native kernel thread each when there are
+ * several): like workerThreads, and faster on a machine with few cores, where the concurrent GC threads of
+ * two trials in one process compete with the trials themselves. Default: one worker per core.
+ *
+ * ```ts
+ * new RandomSearch({ hypermodel: { module: new URL('./hypermodel.ts', import.meta.url), export: 'build' }, executor: workerProcesses({ workers: 2 }) });
+ * ```
+ */
+export function workerProcesses(o: WorkerThreadsOptions = {}): WorkerThreadsExecutor {
+  return new WorkerThreadsExecutor(o, true);
+}
