@@ -9,11 +9,18 @@
 //   3. the same network trained from scratch on the same few digits, for comparison.
 //
 // Run: npx tsx examples/s4-9-transfer-learning.ts [--pretrain-size 12000] [--pretrain-epochs 2]
-//        [--target-size 1000] [--epochs 3] [--test-size 2000] [--out out]        (about 3-4 minutes here)
-// Measured: the MNIST->Fashion direction of an earlier version gave digits 0.922, head only 0.426,
-// fine-tuned 0.663, from scratch 0.732 (digit features transfer poorly to garments), hence this
-// direction. Default-size figures of this version are still to be recorded on an idle machine; the
-// output ends with `test accuracy: 0.xxx` (the fine-tuned network on the MNIST test images).
+//        [--target-size 1000] [--epochs 3] [--test-size 2000] [--out out]        (about 2 minutes here)
+// Measured (defaults, seed 0, native backend, 2026-12-04; 1 min 48 s in all, pretraining ~30 s an epoch):
+//   pretraining on Fashion-MNIST: garments test accuracy: 0.819
+//   feature extraction (head only): test accuracy: 0.406          (3 epochs, 650 trainable parameters)
+//   fine-tuning (backbone lr 3e-4, head lr 3e-3): test accuracy: 0.694   (3 more epochs)
+//   from scratch (same 6 epochs): test accuracy: 0.874
+//   test accuracy: 0.694
+// As in the seed, fine-tuning lifts what the frozen features give. Unlike the seed's ImageNet features,
+// garment features from 2 short epochs are a poor start for digits, and with the backbone's small
+// learning rate the fine-tuned network ends below one trained from scratch for as long (an earlier
+// MNIST->Fashion version: digits 0.922, head only 0.426, fine-tuned 0.663, from scratch 0.732). The
+// output ends with `test accuracy:` of the fine-tuned network on the MNIST test images.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, noGrad } from '../src/index.ts';
