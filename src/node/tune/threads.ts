@@ -1,9 +1,9 @@
 // Trials in parallel on this machine: `workerThreads({ workers })` and `workerProcesses({ workers })`
 // are TrialExecutors (default: one worker per core), the first over worker threads, the second over
-// child processes started with V8's single-threaded GC: two trials side by side in one process run ~1.6x
-// slower each, as V8's concurrent GC helpers of both compete for the same two cores (measured on the
-// S3-6 search), so processes are the faster choice on a machine with few cores. Each worker imports the hypermodel module (a worker cannot receive a function)
-// and gets the data once (the tensors given to search, copied as bytes, or loaded by the module's
+// child processes started with V8's single-threaded GC: two trials side by side in one process run
+// ~1.6x slower each, as V8's concurrent GC helpers of both compete for the same two cores (measured on
+// the S3-6 search), so processes are the faster choice on a machine with few cores. Each worker
+// imports the hypermodel module (a worker cannot receive a function) and gets the data once (the tensors given to search, copied as bytes, or loaded by the module's
 // data export); trials run with the same seeds as a sequential search, so the results are identical.
 //
 // TypeScript: the worker's script and the hypermodel module may be .ts files; the worker then registers
@@ -42,9 +42,9 @@ export interface WorkerThreadsOptions {
   /** Worker threads (trials at once); default: the cores available. */
   workers?: number;
   /**
-   * Threads of the native kernels while the workers run (process-wide). Default: 1 when there are
-   * several workers (the trials are the parallelism, and the native thread pool takes one caller at a
-   * time), unchanged for one worker.
+   * Threads of the native kernels while the workers run: process-wide for worker threads, each child's
+   * for worker processes. Default: 1 when there are several workers (the trials are the parallelism,
+   * and the native thread pool takes one caller at a time), unchanged for one worker.
    */
   nativeThreads?: number;
   /** A prefix for the `worker` field of the records (default 'thread', or 'process'). */
