@@ -4,7 +4,8 @@
 // ~1.6x slower each, as V8's concurrent GC helpers of both compete for the same two cores (measured on
 // the S3-6 search), so processes are the faster choice on a machine with few cores. Each worker
 // imports the hypermodel module (a worker cannot receive a function) and gets the data once (the
-// tensors given to search, copied as bytes, or loaded by the module's data export); trials run with the same seeds as a sequential search, so the results are identical.
+// tensors given to search, copied as bytes, or loaded by the module's data export); trials run with
+// the same seeds as a sequential search, so the results are identical.
 //
 // TypeScript: the worker's script and the hypermodel module may be .ts files; the worker then registers
 // tsx (a neurona dependency) before importing them (Node 20 does not pass the parent's loader hooks
