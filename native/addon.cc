@@ -393,7 +393,8 @@ napi_value SetNumThreads(napi_env env, napi_callback_info info) {
 // (and with two threads, each unmap costs a TLB shootdown across cores); on this project's VM a first
 // touch costs 4-12 us a page. Keeping freed memory for reuse (blocks up to 32 MB from the heap, up to
 // 1 GiB of free memory kept, 64 MB of padding per heap growth) cut W1's page faults in training from
-// ~16,000 to ~2,300 and its time by ~20%. Process-wide, as PyTorch's caching allocator is; the
+// ~19,000 to ~11,000 and its time by ~8% (set from process start with GLIBC_TUNABLES, the same values
+// give ~3,000 faults and ~20%). Process-wide, as PyTorch's caching allocator is; the
 // process's memory then stays at its high-water mark. NEURONA_MALLOC_KEEP=0 leaves glibc's defaults.
 void keep_freed_memory() {
 #if defined(__GLIBC__)
