@@ -7,6 +7,7 @@ import { Adam } from '../src/optim/index.ts';
 import { w1 } from './workloads.ts';
 import * as K from '../src/model/index.ts';
 import { loadMnistSync } from '../src/node/index.ts';
+import { median } from './median.ts';
 
 const samples = Number(process.argv[2] ?? 20000);
 const runs = Number(process.argv[3] ?? 3);
@@ -31,7 +32,6 @@ function fit(): number {
   return (performance.now() - t0) / 1000;
 }
 
-const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
 const h: number[] = [];
 const f: number[] = [];
 for (let i = 0; i < runs; i++) {

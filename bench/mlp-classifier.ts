@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MLPClassifier } from '../src/classic/index.ts';
 import { getBackend } from '../src/index.ts';
 import { loadMnistSync } from '../src/node/index.ts';
+import { median } from './median.ts';
 
 interface Result { system: string; seconds: number; testAccuracy: number }
 
@@ -46,7 +47,6 @@ if (process.argv.includes('--one')) {
       results.set(res.system, [...(results.get(res.system) ?? []), res]);
     }
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rows = [...results].map(([system, rs]) => ({ system, seconds: median(rs.map((x) => x.seconds)), acc: median(rs.map((x) => x.testAccuracy)), min: Math.min(...rs.map((x) => x.seconds)), max: Math.max(...rs.map((x) => x.seconds)), n: rs.length }));
   const base = rows.find((x) => x.system.startsWith('neurona'))?.seconds ?? NaN;
   console.log('MLPClassifier, MNIST, hidden (256, 256), adam, batch 64, 1 epoch; fit seconds (median), test accuracy on 10,000\n');

@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { median } from './median.ts';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -286,12 +287,6 @@ function measureRaw({ cmd, args, env }: { cmd: string; args: string[]; env?: Nod
       resolve(JSON.parse(line) as Record<string, unknown>);
     });
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const fmt = (x: number, digits: number): string => x.toFixed(digits);

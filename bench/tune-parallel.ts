@@ -21,6 +21,7 @@ import { getNumThreads, setNumThreads } from '../src/index.ts';
 import { RandomSearch } from '../src/tune/index.ts';
 import type { TrialExecutor } from '../src/tune/index.ts';
 import { workerProcesses, workerThreads } from '../src/node/index.ts';
+import { median } from './median.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,7 +82,6 @@ async function capacity(): Promise<number> {
   return (workers * alone) / (performance.now() - t0);
 }
 
-const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
 const defaultThreads = getNumThreads();
 console.log(`random search, ${trials} trials x ${epochs} epochs, MNIST ${trainSize} train / ${valSize} validation, S3-6 space; ${runs} run(s) each`);
 const cap = await capacity();

@@ -87,12 +87,16 @@ function processEndpoint(c: ChildProcess): Endpoint {
 
 const isTs = (href: string): boolean => /\.[cm]?ts$/.test(new URL(href).pathname);
 
-/** tsx's ESM register API, resolved from neurona (null if tsx is not installed). A hypermodel in TypeScript must be an ES module (a package with "type": "module", or .mts). */
-function tsxApi(): string[] | null {
+/**
+ * A module of tsx resolved from neurona ('tsx/esm', the loader for --import; 'tsx/esm/api', its register
+ * API): workers need it when the worker script or the hypermodel is TypeScript. A hypermodel in
+ * TypeScript must be an ES module (a package with "type": "module", or .mts).
+ */
+function tsxModule(specifier: 'tsx/esm' | 'tsx/esm/api', api: string): string {
   try {
-    return [import.meta.resolve('tsx/esm/api')];
+    return import.meta.resolve(specifier);
   } catch {
-    return null;
+    throw new ValueError(`${api}: the tsx package to run TypeScript in its workers; got none installed. Install tsx, or build the hypermodel module to .js`);
   }
 }
 
@@ -101,26 +105,16 @@ function tsxApi(): string[] | null {
  * loader when TypeScript is involved, V8's single-threaded GC, and `nativeThreads` native kernel threads.
  */
 function startProcessWorker(entry: URL, needTs: boolean, nativeThreads: number | undefined): ChildProcess {
-  let tsx: string | null = null;
-  if (needTs) {
-    try {
-      tsx = import.meta.resolve('tsx/esm');
-    } catch {
-      throw new ValueError('workerProcesses: the tsx package to run TypeScript in worker processes; got none installed. Install tsx, or build the hypermodel module to .js');
-    }
-  }
   return fork(fileURLToPath(entry), [], {
-    execArgv: [...(tsx ? ['--import', tsx] : []), '--single-threaded-gc'],
+    execArgv: [...(needTs ? ['--import', tsxModule('tsx/esm', 'workerProcesses')] : []), '--single-threaded-gc'],
     serialization: 'advanced',
     env: { ...process.env, ...(nativeThreads !== undefined ? { NEURONA_NUM_THREADS: String(nativeThreads) } : {}) },
   });
 }
 
 /** Starts a worker thread running `entry` (registering tsx first when TypeScript is involved). */
-export function startTsWorker(entry: URL, needTs: boolean): Worker {
-  const api = needTs ? tsxApi() : null;
-  if (needTs && !api) throw new ValueError('workerThreads: the tsx package to run TypeScript in worker threads; got none installed. Install tsx, or build the hypermodel module to .js');
-  const register = api ? api.map((a) => `(await import(${JSON.stringify(a)})).register();`).join(' ') : '';
+function startTsWorker(entry: URL, needTs: boolean): Worker {
+  const register = needTs ? `(await import(${JSON.stringify(tsxModule('tsx/esm/api', 'workerThreads'))})).register();` : '';
   const code = `(async () => { ${register} await import(${JSON.stringify(entry.href)}); })().catch((e) => { setImmediate(() => { throw e; }); });`;
   return new Worker(code, { eval: true });
 }
