@@ -13,12 +13,15 @@
 // The parallel run uses worker processes (workerProcesses, single-threaded GC) by default; `--executor
 // threads` times workerThreads instead.
 //
-// Run: flock /tmp/bench.lock npx tsx bench/tune-parallel.ts [--executor processes|threads] [--trials 8] [--epochs 2] [--train-size 3000] [--val-size 1000] [--workers 2] [--runs 1] [--seq-threads 1]
+// `--tuner hyperband` runs the issue's CLI example instead (`neurona tune mnist --tuner hyperband
+// --max-epochs 9 --parallel 2`: Hyperband, factor 3, 23 trials), whose rounds wait for each other.
+//
+// Run: flock /tmp/bench.lock npx tsx bench/tune-parallel.ts [--tuner random|hyperband] [--executor processes|threads] [--trials 8] [--epochs 2] [--max-epochs 9] [--train-size 3000] [--val-size 1000] [--workers 2] [--runs 1] [--seq-threads 1]
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { getNumThreads, setNumThreads } from '../src/index.ts';
-import { RandomSearch } from '../src/tune/index.ts';
+import { Hyperband, RandomSearch } from '../src/tune/index.ts';
 import type { TrialExecutor } from '../src/tune/index.ts';
 import { workerProcesses, workerThreads } from '../src/node/index.ts';
 import { median } from './median.ts';
@@ -34,11 +37,15 @@ const valSize = arg('val-size', 1000);
 const workers = arg('workers', 2);
 const runs = arg('runs', 1);
 const seqThreads = arg('seq-threads', 0);
+const maxEpochs = arg('max-epochs', 9);
+const ti = process.argv.indexOf('--tuner');
+const tunerKind = ti > 0 ? process.argv[ti + 1] : 'random';
+if (tunerKind !== 'random' && tunerKind !== 'hyperband') throw new Error(`--tuner random|hyperband; got ${tunerKind}`);
 const ei = process.argv.indexOf('--executor');
 const executorKind = ei > 0 ? process.argv[ei + 1] : 'processes';
 if (executorKind !== 'processes' && executorKind !== 'threads') throw new Error(`--executor threads|processes; got ${executorKind}`);
 const makeExecutor = (): TrialExecutor => (executorKind === 'threads' ? workerThreads({ workers }) : workerProcesses({ workers }));
-const hypermodel = { module: new URL('../apps/cli/tune-mnist.ts', import.meta.url), export: 'build' };
+const hypermodel = { module: new URL('../apps/cli/mnist-hypermodel.ts', import.meta.url), export: 'build' };
 
 /** The machine's CPU time so far (all processes: /proc/stat), to show how many cores the run really had. */
 function machineBusy(): number {
@@ -47,7 +54,8 @@ function machineBusy(): number {
 }
 
 async function search(executor?: TrialExecutor): Promise<{ seconds: number; scores: string; cores: number; machine: number }> {
-  const t = new RandomSearch({ hypermodel, objective: 'val_accuracy', maxTrials: trials, seed: 1, verbose: 0, ...(executor ? { executor } : {}) });
+  const common = { hypermodel, objective: 'val_accuracy', seed: 1, verbose: 0, ...(executor ? { executor } : {}) } as const;
+  const t = tunerKind === 'hyperband' ? new Hyperband({ ...common, maxEpochs, factor: 3 }) : new RandomSearch({ ...common, maxTrials: trials });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const m0 = machineBusy();
@@ -83,7 +91,8 @@ async function capacity(): Promise<number> {
 }
 
 const defaultThreads = getNumThreads();
-console.log(`random search, ${trials} trials x ${epochs} epochs, MNIST ${trainSize} train / ${valSize} validation, S3-6 space; ${runs} run(s) each`);
+const plan = tunerKind === 'hyperband' ? `Hyperband, max ${maxEpochs} epochs, factor 3` : `random search, ${trials} trials x ${epochs} epochs`;
+console.log(`${plan}, MNIST ${trainSize} train / ${valSize} validation, S3-6 space; ${runs} run(s) each`);
 const cap = await capacity();
 console.log(`machine: ${workers} threads do independent pure-JS work ${cap.toFixed(2)}x as fast as one (best reachable ratio ~${(1 / cap).toFixed(2)})`);
 const seq: number[] = [];
