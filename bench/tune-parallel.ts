@@ -121,5 +121,9 @@ console.log(`sequential: ${ms.toFixed(1)} s`);
 if (seq1.length) console.log(`sequential, ${seqThreads} native thread: ${median(seq1).toFixed(1)} s (ratio parallel/that ${(mp / median(seq1)).toFixed(2)})`);
 console.log(`parallel (${workers} workers): ${mp.toFixed(1)} s`);
 console.log(`ratio parallel/sequential: ${(mp / ms).toFixed(2)} (target <= 0.60; this machine's floor ~${(1 / cap).toFixed(2)})`);
+// Each parallel run follows its sequential run: the ratio within a pair is less exposed to the machine's
+// slow and fast spells than the ratio of the medians.
+const pairs = par.map((p, i) => p / seq[i]!);
+if (runs > 1) console.log(`ratio within each pair: ${pairs.map((r) => r.toFixed(2)).join(', ')}; median ${median(pairs).toFixed(2)}`);
 console.log(`same results: ${same ? 'yes' : 'NO'}`);
 if (!same) process.exitCode = 1;
