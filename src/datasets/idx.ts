@@ -23,6 +23,20 @@ function hex8(v: number): string {
  * ```
  */
 export function parseIdx(bytes: Uint8Array, name = 'the IDX data'): IdxData {
+  const { dims, header } = parseIdxHeader(bytes, name);
+  const expected = header + dims.reduce((a, b) => a * b, 1);
+  if (bytes.length !== expected) {
+    const why = bytes.length < expected ? 'the file is truncated' : `${bytes.length - expected} bytes after the data`;
+    throw new DataError(`parseIdx: ${name} of ${expected} bytes for dims [${dims.join(',')}]; got ${bytes.length} (${why})`);
+  }
+  return { dims, data: bytes.subarray(header, expected) };
+}
+
+/**
+ * The header of an IDX file of unsigned bytes (the first 4 + 4 * ndim bytes are enough): its dims and
+ * its length in bytes. Throws DataError on a wrong magic or a short header.
+ */
+export function parseIdxHeader(bytes: Uint8Array, name = 'the IDX data'): { dims: number[]; header: number } {
   if (!(bytes instanceof Uint8Array)) throw new DataError(`parseIdx: the bytes of an IDX file as a Uint8Array; got ${typeof bytes} for ${name}`);
   if (bytes.length < 4) {
     throw new DataError(`parseIdx: an IDX file of at least 4 bytes (the magic number); got ${bytes.length} bytes in ${name} (the file is truncated)`);
@@ -38,11 +52,5 @@ export function parseIdx(bytes: Uint8Array, name = 'the IDX data'): IdxData {
   if (bytes.length < header) {
     throw new DataError(`parseIdx: ${name} with a header of ${header} bytes for ${ndim} dims; got ${bytes.length} bytes (the file is truncated)`);
   }
-  const dims = Array.from({ length: ndim }, (_, i) => u32(4 + 4 * i));
-  const expected = header + dims.reduce((a, b) => a * b, 1);
-  if (bytes.length !== expected) {
-    const why = bytes.length < expected ? 'the file is truncated' : `${bytes.length - expected} bytes after the data`;
-    throw new DataError(`parseIdx: ${name} of ${expected} bytes for dims [${dims.join(',')}]; got ${bytes.length} (${why})`);
-  }
-  return { dims, data: bytes.subarray(header, expected) };
+  return { dims: Array.from({ length: ndim }, (_, i) => u32(4 + 4 * i)), header };
 }

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../core/index.ts';
-import { mnistFromIdx } from '../datasets/index.ts';
+import { mnistFromIdx, parseIdxHeader } from '../datasets/index.ts';
 import type { Mnist, MnistBuffers, MnistOptions } from '../datasets/index.ts';
 
 /** Options of `loadMnist`. */
@@ -81,15 +81,15 @@ function idxPrefix(path: string, items: number): { bytes: Uint8Array; count: num
   const fd = openSync(path, 'r');
   try {
     const head = new Uint8Array(4 + 4 * 255);
-    const got = readSync(fd, head, 0, head.length, 0);
-    const view = new DataView(head.buffer);
-    if (got < 8 || view.getUint32(0) >>> 8 !== 0x08) return null;
-    const ndim = view.getUint32(0) & 0xff;
-    const header = 4 + 4 * ndim;
-    if (ndim === 0 || got < header) return null;
-    let record = 1;
-    for (let i = 1; i < ndim; i++) record *= view.getUint32(4 + 4 * i);
-    const count = view.getUint32(4);
+    let parsed: { dims: number[]; header: number };
+    try {
+      parsed = parseIdxHeader(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+    } catch {
+      return null;
+    }
+    const { dims, header } = parsed;
+    const record = dims.slice(1).reduce((a, b) => a * b, 1);
+    const count = dims[0]!;
     if (items >= count || fstatSync(fd).size !== header + count * record) return null;
     const bytes = new Uint8Array(header + items * record);
     bytes.set(head.subarray(0, header));
