@@ -1,12 +1,13 @@
 // K1 (shared/workloads.md): fp32 GEMM C = A·B for square n in {64, 256, 1024}, on all threads and on 1,
 // through neurona's backend kernel (whichever NEURONA_BACKEND selects). Prints one JSON line.
-import { getBackend, getNumThreads, nativeBackendStatus, setNumThreads } from '../src/index.ts';
+import { getBackend, nativeBackendStatus, setNumThreads, threadsReady } from '../src/index.ts';
 
 const be = getBackend();
-const threadsAll = getNumThreads();
+const threadsAll = await threadsReady(); // the WASM workers start asynchronously
 const results: { n: number; threads: number; gflops: number }[] = [];
 for (const threads of [...new Set([threadsAll, 1])]) {
   setNumThreads(threads);
+  await threadsReady(); // (the WASM workers answer only while this thread awaits)
   for (const n of [64, 256, 1024]) {
     const a = Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
     const b = Float32Array.from({ length: n * n }, (_, i) => ((i * 5) % 11) / 11 - 0.5);

@@ -193,6 +193,29 @@ test('native sumsq equals the sum of squares (blocks of 4096 summed in double)',
   assert.ok(Math.abs(native!.sumSquaresF32!(x) - ref) < 1e-5 * ref, `${native!.sumSquaresF32!(x)} vs ${ref}`);
 });
 
+test('WASM worker threads join a synchronous loop (one that never yields to the event loop)', () => {
+  const th = wasmThreading()!;
+  th.setThreads(1);
+  th.setThreads(2); // a fresh pool, started by the first large product below
+  try {
+    const n = 128;
+    const a = new Float32Array(n * n).fill(1);
+    const c = new Float32Array(n * n);
+    const args = { a, b: a, c, m: n, n, k: n, transA: false, transB: false, lda: n, ldb: n, aOffsets: [0], bOffsets: [0] };
+    const deadline = performance.now() + 20_000;
+    let calls = 0;
+    while (th.threads() !== 2 && performance.now() < deadline) {
+      wasm!.matmul(args);
+      calls++;
+    }
+    assert.equal(th.threads(), 2, `the workers were up within 20 s of products (${calls} calls) without an await`);
+    wasm!.matmul(args); // and the product on them is right
+    assert.ok(c.every((v) => v === n), 'every entry of ones(128) x ones(128) is 128');
+  } finally {
+    th.setThreads(Number(process.env.NEURONA_NUM_THREADS) || 2);
+  }
+});
+
 test('WASM matmul on worker threads (shared memory) equals the TS reference', async () => {
   const th = wasmThreading()!;
   th.setThreads(2);

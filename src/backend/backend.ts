@@ -195,6 +195,20 @@ export function setNumThreads(n: number): void {
   wasmThreading()?.setThreads(n);
 }
 
+/**
+ * Starts the current backend's threads now and resolves with how many its kernels will use: the WASM
+ * workers otherwise start on the first large product and join a few products later. Await it before
+ * timing, or in a page that should train at full speed from its first step.
+ *
+ * ```ts
+ * await threadsReady(); // 2 on a 2-core machine with the WASM backend and SharedArrayBuffer
+ * ```
+ */
+export async function threadsReady(): Promise<number> {
+  if (current.name === 'wasm') return (await wasmThreading()?.ready()) ?? 1;
+  return getNumThreads();
+}
+
 /** The loaded native addon, for conformance tests and benchmarks (null where it is not built). */
 export function nativeAddon(): NativeAddon | null {
   return addon;

@@ -33,6 +33,7 @@ interface WorkerLike {
 const GEN = 0;
 const DONE = 1;
 const P = 2; // m, n, k, a, lda, transA, b, ldb, transB, c, ldc, acc, threads, scratch, scratchStride
+const READY = 20; // workers up: counted in shared memory, so a caller busy in a synchronous loop sees them
 const CTRL_INTS = 32;
 const NR = 8;
 
@@ -45,6 +46,7 @@ onMessage(({ module, memory, ctrl, id }) => {
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const i32 = new Int32Array(memory.buffer, ctrl, ${CTRL_INTS});
   let gen = Atomics.load(i32, ${GEN});
+  Atomics.add(i32, ${READY}, 1);
   post('ready');
   for (;;) {
     let spins = 0;
@@ -110,9 +112,17 @@ export class WasmThreadPool {
     }
   }
 
-  /** All workers started and none failed. */
+  /**
+   * All workers started and none failed. Read from the shared counter: a training loop that never
+   * yields to the event loop (where the workers' 'ready' messages arrive) still gets its threads.
+   */
   get ready(): boolean {
-    return !this.failed && this.readyCount === this.threads - 1;
+    return !this.failed && (this.readyCount === this.threads - 1 || Atomics.load(this.control(), READY) === this.threads - 1);
+  }
+
+  /** The control block's view (made again after the memory grew). */
+  private control(): Int32Array {
+    return this.ctrl.buffer === this.memory.buffer ? this.ctrl : (this.ctrl = new Int32Array(this.memory.buffer, this.arena, CTRL_INTS));
   }
 
   /** Where operands may start (after the control block). */
@@ -125,7 +135,7 @@ export class WasmThreadPool {
    * `scratch` is the start of `threads` scratch regions of `scratchStride` bytes.
    */
   sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, scratch: number, scratchStride: number): void {
-    const ctrl = this.ctrl.buffer === this.memory.buffer ? this.ctrl : (this.ctrl = new Int32Array(this.memory.buffer, this.arena, CTRL_INTS));
+    const ctrl = this.control();
     const t = Math.min(this.threads, Math.ceil(n / NR));
     const params = [m, n, k, a, lda, transA ? 1 : 0, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, t, scratch, scratchStride];
     for (let i = 0; i < params.length; i++) Atomics.store(ctrl, P + i, params[i]!);
