@@ -1,6 +1,8 @@
 // AssemblyScript source of the WebAssembly SIMD matmul kernel (built by `npm run build:wasm`).
 // C[m,n] (+)= op(A)·op(B) for float32: A and B are packed into 4-row / 8-column panels (handling
 // transposition), then a 4x8 micro-kernel keeps 8 f32x4 accumulators in registers (more spill on V8).
+// A is broadcast straight from memory (load32_splat: one vbroadcastss on x64, 7-9% faster than a load
+// and a splat); unrolling k by two measured slower (27 vs 38 GFLOP/s: V8 then spills).
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -58,13 +60,13 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb + 16);
-    let a = f32x4.splat(load<f32>(pa));
+    let a = v128.load32_splat(pa);
     c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa + 4));
+    a = v128.load32_splat(pa + 4);
     c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa + 8));
+    a = v128.load32_splat(pa + 8);
     c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa + 12));
+    a = v128.load32_splat(pa + 12);
     c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
     pa += 16;
     pb += 32;
