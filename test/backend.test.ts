@@ -68,12 +68,13 @@ test('native matmul equals the TS reference for every micro-kernel the CPU has, 
   assert.throws(() => addon!.sgemm(new Float32Array(3), 0, 2, false, new Float32Array(4), 0, 2, false, new Float32Array(4), 0, 2, 2, 2, false), /native sgemm: operands long enough for m=2 n=2 k=2; got A 3 \(needs 4\)/);
 });
 
-test('fused optimizer steps (native) equal the TS loops: Adam, AMSGrad, AdamW, SGD with momentum and Nesterov', { skip: !native && 'native addon not built' }, () => {
+test('fused optimizer steps (native, WASM) equal the TS loops: Adam, AMSGrad, AdamW, SGD with momentum and Nesterov', () => {
   const run = (backend: string, make: (p: Parameter[]) => { zeroGrad(): void; step(): void }): number[] => {
     setBackend(backend);
     manualSeed(3);
-    // a small parameter, and one big enough for the threaded path (>= 65536 elements)
-    const ps = [new Parameter(randn([257])), new Parameter(randn([70001]))];
+    // a small parameter (the optimizer's own loop), one big enough for the fused kernels (WASM: several
+    // slices of 8192 and a tail of 1), one for the native threaded path (>= 65536 elements)
+    const ps = [new Parameter(randn([257])), new Parameter(randn([16385])), new Parameter(randn([70001]))];
     const opt = make(ps);
     for (let s = 0; s < 5; s++) {
       opt.zeroGrad();
@@ -90,11 +91,15 @@ test('fused optimizer steps (native) equal the TS loops: Adam, AMSGrad, AdamW, S
     ['momentum', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, dampening: 0.1 })],
     ['nesterov', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true })],
   ];
+  const backends = [...(native ? ['native'] : []), ...(wasm ? ['wasm'] : [])];
+  assert.ok(backends.length > 0, 'a backend with fused updates');
   try {
     for (const [name, make] of makers) {
       const ref = run('ts', make);
-      const got = run('native', make);
-      for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ref[i]! - got[i]!) < 1e-5 * (1 + Math.abs(ref[i]!)), `${name}[${i}]: ${got[i]} vs ${ref[i]}`);
+      for (const be of backends) {
+        const got = run(be, make);
+        for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ref[i]! - got[i]!) < 1e-5 * (1 + Math.abs(ref[i]!)), `${be} ${name}[${i}]: ${got[i]} vs ${ref[i]}`);
+      }
     }
   } finally {
     setBackend(process.env.NEURONA_BACKEND ?? 'native');

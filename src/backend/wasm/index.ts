@@ -1,9 +1,10 @@
-// The WebAssembly backend: the TypeScript kernels, with float32 matmul replaced by a SIMD kernel
-// (wasm/matmul.ts, 4x8 register tile on packed panels). Instantiated synchronously from embedded
+// The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 4x8 register
+// tile on packed panels, on worker threads when large) and the fused Adam and SGD updates replaced by
+// SIMD kernels. Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
-import { matmulThreadsWasmBase64, matmulWasmBase64 } from './kernels-wasm.ts';
+import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
 import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
 import type { WasmApi } from './threads.ts';
 
@@ -11,6 +12,8 @@ interface WasmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
   scratchBytes(m: number, n: number, k: number): number;
+  adam(p: number, g: number, m: number, v: number, vmax: number, n: number, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
+  sgd(p: number, g: number, buf: number, n: number, sign: number, wd: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
 }
 
 
@@ -50,6 +53,10 @@ function decodeBase64(s: string): Uint8Array {
 }
 
 const ARENA = 2 * 65536; // after the module's own static data (its initial 2 pages)
+/** Fused optimizer updates run on slices of this many values (5 arrays of them stay in L2 as they are copied). */
+const UPDATE_CHUNK = 8192;
+/** Below this many values an update stays in the optimizer's own loop (copying in and out costs more). */
+const MIN_UPDATE = 1024;
 
 /** Creates the WASM backend, or null when WebAssembly (with SIMD) cannot be instantiated here. */
 export function createWasmBackend(): Backend | null {
@@ -57,7 +64,7 @@ export function createWasmBackend(): Backend | null {
   if (!wa) return null;
   let ex: WasmExports;
   try {
-    ex = new wa.Instance(new wa.Module(decodeBase64(matmulWasmBase64)), {}).exports as WasmExports;
+    ex = new wa.Instance(new wa.Module(decodeBase64(kernelsWasmBase64)), {}).exports as WasmExports;
   } catch {
     return null;
   }
@@ -79,7 +86,7 @@ export function createWasmBackend(): Backend | null {
   const startPool = (): WasmThreadPool | null => {
     if (pool || wanted <= 1 || !makeWorker) return pool;
     try {
-      threadsModule ??= new wa.Module(decodeBase64(matmulThreadsWasmBase64));
+      threadsModule ??= new wa.Module(decodeBase64(kernelsThreadsWasmBase64));
       pool = new WasmThreadPool(wa, threadsModule, wanted, ARENA, makeWorker);
     } catch {
       wanted = 1; // no shared memory after all: one thread
@@ -168,7 +175,39 @@ export function createWasmBackend(): Backend | null {
     }
   }
 
-  return { ...tsBackend, name: 'wasm', matmul };
+  /**
+   * A fused update over float32 arrays that live in JS memory: slice by slice, copies the arrays into
+   * the module's memory, runs `kernel` on the slice (pointers of the copies, 0 for a missing array, and
+   * the slice's length), and copies back the arrays it writes (all but the gradient, index 1).
+   */
+  function update(arrays: (Float32Array | null)[], kernel: (ptrs: number[], n: number) => void): void {
+    const total = arrays[0]!.length;
+    ensure(arrays.length * UPDATE_CHUNK * 4);
+    const ptrs = arrays.map((a, i) => (a ? ARENA + i * UPDATE_CHUNK * 4 : 0));
+    const heap = new Float32Array(ex.memory.buffer);
+    for (let i0 = 0; i0 < total; i0 += UPDATE_CHUNK) {
+      const n = Math.min(UPDATE_CHUNK, total - i0);
+      arrays.forEach((a, i) => a && heap.set(a.subarray(i0, i0 + n), ptrs[i]! / 4));
+      kernel(ptrs, n);
+      arrays.forEach((a, i) => a && i !== 1 && a.set(heap.subarray(ptrs[i]! / 4, ptrs[i]! / 4 + n), i0));
+    }
+  }
+
+  return {
+    ...tsBackend,
+    name: 'wasm',
+    matmul,
+    adamF32(param, grad, m, v, vmax, h) {
+      if (param.length < MIN_UPDATE) return false;
+      update([param, grad, m, v, vmax], ([p, g, mp, vp, vm], n) => ex.adam(p!, g!, mp!, vp!, vm!, n, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps));
+      return true;
+    },
+    sgdF32(param, grad, buf, h) {
+      if (param.length < MIN_UPDATE) return false;
+      update([param, grad, buf], ([p, g, b], n) => ex.sgd(p!, g!, b!, n, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb));
+      return true;
+    },
+  };
 }
 
 

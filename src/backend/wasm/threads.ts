@@ -1,5 +1,5 @@
 // Worker threads for the WASM matmul: the SIMD kernel built against a shared WebAssembly.Memory
-// (wasm/matmul.ts, threads build), instantiated once per worker (Node worker_threads or browser Web
+// (wasm/kernels.ts, threads build), instantiated once per worker (Node worker_threads or browser Web
 // Workers) over the same memory. A call writes its parameters into a control block in that memory,
 // bumps a generation counter and wakes the workers (Atomics.notify); every thread, the caller
 // included, computes its own slice of C's columns with its own scratch, and the caller spins until the

@@ -1,5 +1,7 @@
-// AssemblyScript source of the WebAssembly SIMD matmul kernel (built by `npm run build:wasm`).
-// C[m,n] (+)= op(A)·op(B) for float32: A and B are packed into 4-row / 8-column panels (handling
+// AssemblyScript source of the WebAssembly SIMD kernels (built by `npm run build:wasm`): the matmul and
+// the fused optimizer updates (adam, sgd; the formulas of src/optim, in float32 like the native addon).
+//
+// Matmul: C[m,n] (+)= op(A)·op(B) for float32: A and B are packed into 4-row / 8-column panels (handling
 // transposition), then a 4x8 micro-kernel keeps 8 f32x4 accumulators in registers (more spill on V8).
 // A is broadcast straight from memory (load32_splat: one vbroadcastss on x64, 7-9% faster than a load
 // and a splat); unrolling k by two measured slower (27 vs 38 GFLOP/s: V8 then spills).
@@ -128,6 +130,80 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b
         const apanel = pa + ((<usize>(i0 / MR) * kc * MR) << 2);
         micro(apanel, bpanel, kc, c + ((<usize>i0 * ldc + j0) << 2), ldc, min(MR, m - i0), cols, add);
       }
+    }
+  }
+}
+
+/**
+ * One Adam step over n float32 values (see AdamCoefficients in src/backend/backend.ts):
+ * g = sign·∇ + l2·p; m = b1·m + c1·g; v = b2·v + c2·g²; vmax = max(vmax, v) when vmax != 0;
+ * p = p·decay − stepSize·m / (√v(max)·invBc2Sqrt + eps).
+ */
+export function adam(p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32, sign: f32, l2: f32, decay: f32, b1: f32, b2: f32, c1: f32, c2: f32, stepSize: f32, invBc2Sqrt: f32, eps: f32): void {
+  const S = f32x4.splat(sign), L2 = f32x4.splat(l2), D = f32x4.splat(decay), B1 = f32x4.splat(b1), B2 = f32x4.splat(b2);
+  const C1 = f32x4.splat(c1), C2 = f32x4.splat(c2), SS = f32x4.splat(stepSize), IB = f32x4.splat(invBc2Sqrt), E = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    const gv = f32x4.add(f32x4.mul(S, v128.load(g + o)), f32x4.mul(L2, pv));
+    const mv = f32x4.add(f32x4.mul(B1, v128.load(m + o)), f32x4.mul(C1, gv));
+    const vv = f32x4.add(f32x4.mul(B2, v128.load(v + o)), f32x4.mul(f32x4.mul(C2, gv), gv));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    let den = vv;
+    if (vmax) {
+      den = f32x4.max(v128.load(vmax + o), vv);
+      v128.store(vmax + o, den);
+    }
+    v128.store(p + o, f32x4.sub(f32x4.mul(pv, D), f32x4.div(f32x4.mul(SS, mv), f32x4.add(f32x4.mul(f32x4.sqrt(den), IB), E))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    const gi = sign * load<f32>(g + o) + l2 * pi;
+    const mi = b1 * load<f32>(m + o) + c1 * gi;
+    const vi = b2 * load<f32>(v + o) + c2 * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    let den = vi;
+    if (vmax) {
+      den = max(load<f32>(vmax + o), vi);
+      store<f32>(vmax + o, den);
+    }
+    store<f32>(p + o, pi * decay - (stepSize * mi) / (sqrt<f32>(den) * invBc2Sqrt + eps));
+  }
+}
+
+/**
+ * One SGD step over n float32 values (see SgdCoefficients): g = sign·∇ + wd·p; without a buffer
+ * (buf == 0) p −= lr·g; with one, b = bm·b + bg·g and p −= lr·(cg·g + cb·b).
+ */
+export function sgd(p: usize, g: usize, buf: usize, n: i32, sign: f32, wd: f32, lr: f32, bm: f32, bg: f32, cg: f32, cb: f32): void {
+  const S = f32x4.splat(sign), W = f32x4.splat(wd), LR = f32x4.splat(lr), BM = f32x4.splat(bm), BG = f32x4.splat(bg), CG = f32x4.splat(cg), CB = f32x4.splat(cb);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    const gv = f32x4.add(f32x4.mul(S, v128.load(g + o)), f32x4.mul(W, pv));
+    if (buf) {
+      const bv = f32x4.add(f32x4.mul(BM, v128.load(buf + o)), f32x4.mul(BG, gv));
+      v128.store(buf + o, bv);
+      v128.store(p + o, f32x4.sub(pv, f32x4.mul(LR, f32x4.add(f32x4.mul(CG, gv), f32x4.mul(CB, bv)))));
+    } else {
+      v128.store(p + o, f32x4.sub(pv, f32x4.mul(LR, gv)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    const gi = sign * load<f32>(g + o) + wd * pi;
+    if (buf) {
+      const bi = bm * load<f32>(buf + o) + bg * gi;
+      store<f32>(buf + o, bi);
+      store<f32>(p + o, pi - lr * (cg * gi + cb * bi));
+    } else {
+      store<f32>(p + o, pi - lr * gi);
     }
   }
 }
