@@ -52,7 +52,7 @@ function packB(b: usize, ldb: i32, trans: i32, n: i32, k0: i32, kc: i32, dst: us
   }
 }
 
-function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool, t: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -89,8 +89,8 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
     }
     return;
   }
-  // Edge tile: spill to a scratch tile, then copy the valid part.
-  const t: usize = memory.data(MR * NR * 4, 16);
+  // Edge tile: spill to the caller's scratch tile `t` (one per thread: threads share this memory), then
+  // copy the valid part.
   v128.store(t, c00); v128.store(t + 16, c01);
   v128.store(t + 32, c10); v128.store(t + 48, c11);
   v128.store(t + 64, c20); v128.store(t + 80, c21);
@@ -104,33 +104,72 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
   }
 }
 
-/** Bytes of scratch the packed panels need for these sizes. */
+const TILE: i32 = MR * NR * 4;
+
+/** Bytes of scratch the packed panels (and the edge tile) need for these sizes. */
 export function scratchBytes(m: i32, n: i32, k: i32): i32 {
   const kc = min(k, KC);
-  return (((m + MR - 1) / MR) * MR + ((n + NR - 1) / NR) * NR) * kc * 4 + 64;
+  return (((m + MR - 1) / MR) * MR + ((n + NR - 1) / NR) * NR) * kc * 4 + TILE + 16;
 }
 
 /**
  * C[m,n] (+)= op(A)·op(B) with C's rows `ldc` apart; all pointers into this module's memory, `scratch`
- * sized by scratchBytes. (Threads each call it on a slice of C's columns, with their own scratch.)
+ * sized by scratchBytes.
  */
 export function sgemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
   const kcMax = min(k, KC);
   const pa = (scratch + 15) & ~(<usize>15);
   const pb = pa + ((<usize>(((m + MR - 1) / MR) * MR * kcMax)) << 2);
+  const tile = pb + ((<usize>(((n + NR - 1) / NR) * NR * kcMax)) << 2);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = min(KC, k - k0);
     packA(a, lda, transA, m, k0, kc, pa);
     packB(b, ldb, transB, n, k0, kc, pb);
-    const add = accumulate != 0 || k0 > 0;
-    for (let j0 = 0; j0 < n; j0 += NR) {
-      const bpanel = pb + ((<usize>(j0 / NR) * kc * NR) << 2);
-      const cols = min(NR, n - j0);
-      for (let i0 = 0; i0 < m; i0 += MR) {
-        const apanel = pa + ((<usize>(i0 / MR) * kc * MR) << 2);
-        micro(apanel, bpanel, kc, c + ((<usize>i0 * ldc + j0) << 2), ldc, min(MR, m - i0), cols, add);
-      }
+    panels(m, n, kc, pa, pb, c, ldc, accumulate != 0 || k0 > 0, tile);
+  }
+}
+
+/** The micro-kernel over every tile of C[m,n] for one block of kc, from packed A and B. */
+function panels(m: i32, n: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool, tile: usize): void {
+  for (let j0 = 0; j0 < n; j0 += NR) {
+    const bpanel = pb + ((<usize>(j0 / NR) * kc * NR) << 2);
+    const cols = min(NR, n - j0);
+    for (let i0 = 0; i0 < m; i0 += MR) {
+      const apanel = pa + ((<usize>(i0 / MR) * kc * MR) << 2);
+      micro(apanel, bpanel, kc, c + ((<usize>i0 * ldc + j0) << 2), ldc, min(MR, m - i0), cols, add, tile);
     }
+  }
+}
+
+/** Bytes of op(A) packed whole (every block of KC), for packAll. */
+export function packedABytes(m: i32, k: i32): i32 {
+  return ((m + MR - 1) / MR) * MR * k * 4;
+}
+
+/**
+ * Packs all of op(A) (m x k) into `dst`: the block of k starting at k0 at float offset mPad·k0, each in
+ * the layout sgemm packs one block in. Threads then share it (sgemmPackedA), each packing only its
+ * own columns of B.
+ */
+export function packAll(a: usize, lda: i32, transA: i32, m: i32, k: i32, dst: usize): void {
+  const mPad = ((m + MR - 1) / MR) * MR;
+  for (let k0 = 0; k0 < k; k0 += KC) packA(a, lda, transA, m, k0, min(KC, k - k0), dst + ((<usize>mPad * k0) << 2));
+}
+
+/** Bytes of scratch sgemmPackedA needs for n columns. */
+export function scratchPackedBytes(n: i32, k: i32): i32 {
+  return ((n + NR - 1) / NR) * NR * min(k, KC) * 4 + TILE + 16;
+}
+
+/** C[m,n] (+)= op(A)·op(B) with op(A) packed by packAll at `pa`; `scratch` sized by scratchPackedBytes. */
+export function sgemmPackedA(m: i32, n: i32, k: i32, pa: usize, b: usize, ldb: i32, transB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  const mPad = ((m + MR - 1) / MR) * MR;
+  const pb = (scratch + 15) & ~(<usize>15);
+  const tile = pb + ((<usize>(((n + NR - 1) / NR) * NR * min(k, KC))) << 2);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    packB(b, ldb, transB, n, k0, kc, pb);
+    panels(m, n, kc, pa + ((<usize>mPad * k0) << 2), pb, c, ldc, accumulate != 0 || k0 > 0, tile);
   }
 }
 

@@ -108,19 +108,19 @@ export function createWasmBackend(): Backend | null {
     },
   };
 
-  /** The product on the worker pool: operands copied into the shared memory, C's columns split over the threads. */
+  /** The product on the worker pool: operands copied into the shared memory, C's columns in chunks over the threads. */
   function matmulThreaded(tp: WasmThreadPool, p: MatmulArgs, aLen: number, bLen: number): void {
     const { m, n, k } = p;
     const a = p.a as Float32Array;
     const b = p.b as Float32Array;
     const c = p.c as Float32Array;
     const cLen = m * n;
-    const nSub = Math.ceil(Math.ceil(n / 8) / tp.threads) * 8 + 8;
-    const stride = (tp.ex.scratchBytes(m, nSub, k) + 63) & ~63;
+    const stride = (tp.ex.scratchPackedBytes(tp.chunkColumns(n), k) + 63) & ~63;
     const aPtr = (tp.operandBase + 63) & ~63;
     const bPtr = aPtr + aLen * 4;
     const cPtr = (bPtr + bLen * 4 + 63) & ~63;
-    const sPtr = (cPtr + cLen * 4 + 63) & ~63;
+    const paPtr = (cPtr + cLen * 4 + 63) & ~63;
+    const sPtr = (paPtr + tp.ex.packedABytes(m, k) + 63) & ~63;
     const need = sPtr + stride * tp.threads - tp.memory.buffer.byteLength;
     if (need > 0) tp.memory.grow(Math.ceil(need / 65536));
     const heap = new Float32Array(tp.memory.buffer);
@@ -131,7 +131,7 @@ export function createWasmBackend(): Backend | null {
       heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
       const co = bi * cLen;
       if (p.accumulate) heap.set(c.subarray(co, co + cLen), cPtr / 4);
-      tp.sgemm(m, n, k, aPtr, p.lda, p.transA, bPtr, p.ldb, p.transB, cPtr, n, p.accumulate === true, sPtr, stride);
+      tp.sgemm(m, n, k, aPtr, p.lda, p.transA, bPtr, p.ldb, p.transB, cPtr, n, p.accumulate === true, paPtr, sPtr, stride);
       c.set(heap.subarray(cPtr / 4, cPtr / 4 + cLen), co);
     }
   }

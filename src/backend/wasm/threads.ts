@@ -1,17 +1,22 @@
-// Worker threads for the WASM matmul: the SIMD kernel built against a shared WebAssembly.Memory
+// Worker threads for the WASM matmul: the SIMD kernels built against a shared WebAssembly.Memory
 // (wasm/kernels.ts, threads build), instantiated once per worker (Node worker_threads or browser Web
-// Workers) over the same memory. A call writes its parameters into a control block in that memory,
-// bumps a generation counter and wakes the workers (Atomics.notify); every thread, the caller
-// included, computes its own slice of C's columns with its own scratch, and the caller spins until the
-// workers report done. Workers spin briefly before sleeping (Atomics.wait), since waking a sleeping
-// thread costs 15-50 µs. Needs SharedArrayBuffer (Node; cross-origin-isolated pages): where it is
-// missing, or until the workers have started (asynchronously), the single-threaded module runs.
+// Workers) over the same memory. For a product, the caller packs op(A) once into that memory
+// (packAll), writes the job into a control block and wakes the workers (Atomics.notify); then every
+// thread, the caller included, claims chunks of C's columns from one counter (a compare-and-swap that
+// also checks the job's generation) and computes them with its own scratch (sgemmPackedA: each packs
+// only its columns of B). A worker that wakes late, or is descheduled on this shared machine, simply
+// gets fewer chunks: the caller never waits for more than the chunks already claimed. Workers spin
+// briefly before sleeping (Atomics.wait), since waking a sleeping thread costs 15-50 µs. Needs
+// SharedArrayBuffer (Node; cross-origin-isolated pages): where it is missing, or until the workers have
+// started (asynchronously), the single-threaded module runs.
 import { BackendError } from '../../core/index.ts';
 
-/** The kernel's exports in the threaded module (the memory is imported). */
+/** The kernels' exports in the threaded module (the memory is imported). */
 export interface ThreadedExports {
-  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
-  scratchBytes(m: number, n: number, k: number): number;
+  packAll(a: number, lda: number, transA: number, m: number, k: number, dst: number): void;
+  packedABytes(m: number, k: number): number;
+  sgemmPackedA(m: number, n: number, k: number, pa: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
+  scratchPackedBytes(n: number, k: number): number;
 }
 
 /** The WebAssembly API this backend uses (typed here: the core is checked without DOM types). */
@@ -30,15 +35,41 @@ interface WorkerLike {
 }
 
 // Control block (int32 slots) at the start of the shared arena.
-const GEN = 0;
-const DONE = 1;
-const P = 2; // m, n, k, a, lda, transA, b, ldb, transB, c, ldc, acc, threads, scratch, scratchStride
+const GEN = 0; // the job's generation (21 bits): workers wait on it
+const DONE = 1; // chunks finished
+const NEXT = 2; // (generation << 10) | next chunk; chunk 1023 = closed (no job to claim from)
+const P = 3; // m, n, k, pa, b, ldb, transB, c, ldc, acc, chunkCols, chunks, scratch, scratchStride
 const READY = 20; // workers up: counted in shared memory, so a caller busy in a synchronous loop sees them
 const CTRL_INTS = 32;
 const NR = 8;
+const CLOSED = 1023;
+const GEN_MASK = 0x1fffff;
+
+// Claims and computes chunks of job generation g until none is left or another job began. `i32` is the
+// control block, `ex` the thread's instance, `id` its scratch slot. Shared verbatim by the workers
+// (as source) and the caller: a claim succeeds only while the job is open, so its parameters, read
+// after the claim, are the job's (the caller rewrites them only once every chunk is done and the job
+// closed). (Its source is embedded in the workers' script: it must not contain nested functions, which
+// tsx's keepNames would wrap in a helper the worker does not have.)
+function claimChunks(i32: Int32Array, ex: ThreadedExports, g: number, id: number): void {
+  for (;;) {
+    const v = Atomics.load(i32, NEXT);
+    const idx = v & 1023;
+    if (v >>> 10 !== g || idx >= Atomics.load(i32, P + 11)) return;
+    if (Atomics.compareExchange(i32, NEXT, v, v + 1) !== v) continue;
+    const n = Atomics.load(i32, P + 1), transB = Atomics.load(i32, P + 6), ldb = Atomics.load(i32, P + 5), cols = Atomics.load(i32, P + 10);
+    const j0 = idx * cols, j1 = Math.min(n, j0 + cols);
+    const b = Atomics.load(i32, P + 4) + 4 * (transB ? j0 * ldb : j0);
+    const scratch = Atomics.load(i32, P + 12) + id * Atomics.load(i32, P + 13);
+    ex.sgemmPackedA(Atomics.load(i32, P), j1 - j0, Atomics.load(i32, P + 2), Atomics.load(i32, P + 3), b, ldb, transB, Atomics.load(i32, P + 7) + 4 * j0, Atomics.load(i32, P + 8), Atomics.load(i32, P + 9), scratch);
+    Atomics.add(i32, DONE, 1);
+  }
+}
 
 // The worker's whole program: receives {module, memory, ctrl, id}, then serves jobs forever.
 const WORKER_SOURCE = `
+const NEXT = ${NEXT}, P = ${P}, DONE = ${DONE};
+${claimChunks.toString()}
 const wt = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:worker_threads') : null;
 const post = (m) => (wt ? wt.parentPort.postMessage(m) : postMessage(m));
 const onMessage = (f) => (wt ? wt.parentPort.once('message', f) : (onmessage = (e) => f(e.data)));
@@ -54,18 +85,7 @@ onMessage(({ module, memory, ctrl, id }) => {
       if (++spins > 20000) Atomics.wait(i32, ${GEN}, gen);
     }
     gen = Atomics.load(i32, ${GEN});
-    const p = (i) => Atomics.load(i32, ${P} + i);
-    const m = p(0), n = p(1), k = p(2), threads = p(12);
-    if (id < threads) {
-      const panels = Math.ceil(n / ${NR});
-      const j0 = Math.floor((panels * id) / threads) * ${NR}, j1 = Math.min(n, Math.floor((panels * (id + 1)) / threads) * ${NR});
-      if (j1 > j0) {
-        const transB = p(8), ldb = p(7);
-        const b = p(6) + 4 * (transB ? j0 * ldb : j0);
-        ex.sgemm(m, j1 - j0, k, p(3), p(4), p(5), b, ldb, transB, p(9) + 4 * j0, p(10), p(11), p(13) + id * p(14));
-      }
-    }
-    Atomics.add(i32, ${DONE}, 1);
+    claimChunks(i32, ex, gen, id);
   }
 });
 `;
@@ -87,6 +107,7 @@ export class WasmThreadPool {
     this.memory = new wa.Memory({ initial: Math.ceil((arena + CTRL_INTS * 4) / 65536) + 1, maximum: 16384, shared: true });
     this.ex = new wa.Instance(module, { env: { memory: this.memory } }).exports as ThreadedExports;
     this.ctrl = new Int32Array(this.memory.buffer, arena, CTRL_INTS);
+    Atomics.store(this.ctrl, NEXT, CLOSED);
     for (let id = 1; id < threads; id++) {
       const w = makeWorker(WORKER_SOURCE);
       const onReady = (m: unknown): void => {
@@ -131,30 +152,38 @@ export class WasmThreadPool {
   }
 
   /**
-   * C = op(A)·op(B) over pointers into the shared memory, split by columns over all threads;
-   * `scratch` is the start of `threads` scratch regions of `scratchStride` bytes.
+   * C (+)= op(A)·op(B) over pointers into the shared memory: op(A) packed into `pa` (packedABytes), C's
+   * columns in chunks claimed by every thread; `scratch` is the start of `threads` scratch regions of
+   * `scratchStride` bytes (scratchPackedBytes of `chunkColumns(n)` columns).
    */
-  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, scratch: number, scratchStride: number): void {
+  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, pa: number, scratch: number, scratchStride: number): void {
     const ctrl = this.control();
-    const t = Math.min(this.threads, Math.ceil(n / NR));
-    const params = [m, n, k, a, lda, transA ? 1 : 0, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, t, scratch, scratchStride];
+    this.ex.packAll(a, lda, transA ? 1 : 0, m, k, pa);
+    const cols = this.chunkColumns(n);
+    const chunks = Math.ceil(n / cols);
+    const params = [m, n, k, pa, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, cols, chunks, scratch, scratchStride];
     for (let i = 0; i < params.length; i++) Atomics.store(ctrl, P + i, params[i]!);
     Atomics.store(ctrl, DONE, 0);
-    Atomics.add(ctrl, GEN, 1);
+    const g = (Atomics.load(ctrl, GEN) + 1) & GEN_MASK;
+    Atomics.store(ctrl, NEXT, g << 10); // open: chunk 0 of job g
+    Atomics.store(ctrl, GEN, g);
     Atomics.notify(ctrl, GEN);
-    // the caller's share: thread 0's columns
-    const panels = Math.ceil(n / NR);
-    const j1 = Math.min(n, Math.floor(panels / t) * NR);
-    if (j1 > 0) this.ex.sgemm(m, j1, k, a, lda, transA ? 1 : 0, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, scratch);
-    const workers = this.threads - 1;
+    claimChunks(ctrl, this.ex, g, 0);
+    // Chunks still running on workers: spin (they were claimed, so they are being computed).
     const deadline = performance.now() + 30_000;
     let spins = 0;
-    while (Atomics.load(ctrl, DONE) < workers) {
+    while (Atomics.load(ctrl, DONE) < chunks) {
       if ((++spins & 0xffff) === 0 && (this.failed || performance.now() > deadline)) {
         this.failed = true;
         throw new BackendError('wasm matmul: worker threads that answer; got none within 30 s (a worker died). The pool is disabled; later calls run on one thread');
       }
     }
+    Atomics.store(ctrl, NEXT, (g << 10) | CLOSED);
+  }
+
+  /** Columns per chunk: about four chunks per thread, whole panels of 8. */
+  chunkColumns(n: number): number {
+    return NR * Math.max(1, Math.ceil(Math.ceil(n / NR) / (this.threads * 4)));
   }
 
   /** Stops the workers. */
