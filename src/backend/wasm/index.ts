@@ -1,7 +1,7 @@
 // The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 4x8 register
 // tile on packed panels, on worker threads when large) and the fused Adam and SGD updates replaced by
-// SIMD kernels. Instantiated synchronously from embedded
-// bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
+// SIMD kernels. Instantiated synchronously from embedded bytes, so it works in Node and browsers alike;
+// null where WebAssembly SIMD is unavailable.
 import type { Backend, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
