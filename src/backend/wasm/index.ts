@@ -94,7 +94,7 @@ export function createWasmBackend(): Backend | null {
     return pool;
   };
   const setThreads = (n: number): void => {
-    if (n === wanted) return; // the pool (started or not) already has that many
+    if (n === wanted && !pool?.dead) return; // the pool (started or not) already has that many; a dead one is replaced
     pool?.close();
     pool = null;
     wanted = n;

@@ -54,7 +54,7 @@ const GEN_MASK = 0x1fffff;
 function claimChunks(i32: Int32Array, ex: ThreadedExports, g: number, id: number): void {
   for (;;) {
     const v = Atomics.load(i32, NEXT);
-    const idx = v & 1023;
+    const idx = v & 1023; // (CLOSED is 1023: the constants are not in the workers' scope)
     if (v >>> 10 !== g || idx >= Atomics.load(i32, P + 11)) return;
     if (Atomics.compareExchange(i32, NEXT, v, v + 1) !== v) continue;
     const n = Atomics.load(i32, P + 1), transB = Atomics.load(i32, P + 6), ldb = Atomics.load(i32, P + 5), cols = Atomics.load(i32, P + 10);
@@ -144,6 +144,11 @@ export class WasmThreadPool {
   /** The control block's view (made again after the memory grew). */
   private control(): Int32Array {
     return this.ctrl.buffer === this.memory.buffer ? this.ctrl : (this.ctrl = new Int32Array(this.memory.buffer, this.arena, CTRL_INTS));
+  }
+
+  /** A worker failed or the pool was closed: it will not run products again. */
+  get dead(): boolean {
+    return this.failed;
   }
 
   /** Where operands may start (after the control block). */
