@@ -11,7 +11,7 @@ namespace neurona {
 
 namespace {
 
-inline float fast_exp(float x) {
+__attribute__((always_inline)) inline float fast_exp(float x) {
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float n = std::floor(x * 1.44269504088896341f + 0.5f);
   const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723212e-6f;
@@ -22,9 +22,9 @@ inline float fast_exp(float x) {
   return p * scale;
 }
 
-inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+__attribute__((always_inline)) inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 
-inline float fast_tanh(float x) {
+__attribute__((always_inline)) inline float fast_tanh(float x) {
   const float ax = std::fabs(x);
   const float x2 = x * x;
   // small |x|: odd Taylor series (no cancellation); else 1 - 2/(e^{2|x|} + 1) with the sign put back
@@ -75,49 +75,66 @@ void unary_grad_f32(int code, const float* __restrict x, const float* __restrict
   }
 }
 
+namespace {
+
+// One batch row of the LSTM gate math, as unit-stride streams (restrict parameters, so that the loop
+// vectorises once inlined into each clone).
+__attribute__((always_inline)) inline void lstm_row(const float* __restrict gi, const float* __restrict gf, const float* __restrict gg, const float* __restrict go,
+                                                    const float* __restrict cr, float* __restrict oh, float* __restrict oc, float* __restrict ai,
+                                                    float* __restrict af, float* __restrict ag, float* __restrict ao, float* __restrict at, size_t n) {
+  for (size_t j = 0; j < n; j++) {
+    const float i = fast_sigmoid(gi[j]);
+    const float f = fast_sigmoid(gf[j]);
+    const float g = fast_tanh(gg[j]);
+    const float o = fast_sigmoid(go[j]);
+    const float c2 = f * cr[j] + i * g;
+    const float tc = fast_tanh(c2);
+    oh[j] = o * tc;
+    oc[j] = c2;
+    ai[j] = i;
+    af[j] = f;
+    ag[j] = g;
+    ao[j] = o;
+    at[j] = tc;
+  }
+}
+
+__attribute__((always_inline)) inline void lstm_grad_row(const float* __restrict ai, const float* __restrict af, const float* __restrict ag, const float* __restrict ao,
+                                                         const float* __restrict at, const float* __restrict gh, const float* __restrict gc, const float* __restrict cr,
+                                                         float* __restrict di, float* __restrict df, float* __restrict dg, float* __restrict dO, float* __restrict dc, size_t n) {
+  for (size_t j = 0; j < n; j++) {
+    const float i = ai[j], f = af[j], g = ag[j], o = ao[j], tc = at[j];
+    const float dh = gh[j];
+    const float dcj = gc[j] + dh * o * (1.0f - tc * tc);
+    di[j] = dcj * g * i * (1.0f - i);
+    df[j] = dcj * cr[j] * f * (1.0f - f);
+    dg[j] = dcj * i * (1.0f - g * g);
+    dO[j] = dh * tc * o * (1.0f - o);
+    dc[j] = dcj * f;
+  }
+}
+
+}  // namespace
+
 NEURONA_CLONES
 void lstm_gates_f32(const float* __restrict gates, const float* __restrict c, float* __restrict out, float* __restrict act, int b, int h) {
-  for (int r = 0; r < b; r++) {
-    const float* gr = gates + static_cast<size_t>(r) * 4 * h;
-    const float* cr = c + static_cast<size_t>(r) * h;
-    float* orow = out + static_cast<size_t>(r) * 2 * h;
-    float* ar = act + static_cast<size_t>(r) * 5 * h;
-    for (int j = 0; j < h; j++) {
-      const float i = fast_sigmoid(gr[j]);
-      const float f = fast_sigmoid(gr[h + j]);
-      const float g = fast_tanh(gr[2 * h + j]);
-      const float o = fast_sigmoid(gr[3 * h + j]);
-      const float c2 = f * cr[j] + i * g;
-      const float tc = fast_tanh(c2);
-      orow[j] = o * tc;
-      orow[h + j] = c2;
-      ar[j] = i;
-      ar[h + j] = f;
-      ar[2 * h + j] = g;
-      ar[3 * h + j] = o;
-      ar[4 * h + j] = tc;
-    }
+  const size_t H = static_cast<size_t>(h);
+  for (size_t r = 0; r < static_cast<size_t>(b); r++) {
+    const float* g = gates + r * 4 * H;
+    float* o = out + r * 2 * H;
+    float* a = act + r * 5 * H;
+    lstm_row(g, g + H, g + 2 * H, g + 3 * H, c + r * H, o, o + H, a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, H);
   }
 }
 
 NEURONA_CLONES
 void lstm_gates_grad_f32(const float* __restrict grad, const float* __restrict c, const float* __restrict act, float* __restrict dGates, float* __restrict dC, int b, int h) {
-  for (int r = 0; r < b; r++) {
-    const float* ar = act + static_cast<size_t>(r) * 5 * h;
-    const float* gr = grad + static_cast<size_t>(r) * 2 * h;
-    const float* cr = c + static_cast<size_t>(r) * h;
-    float* dg = dGates + static_cast<size_t>(r) * 4 * h;
-    float* dc = dC + static_cast<size_t>(r) * h;
-    for (int j = 0; j < h; j++) {
-      const float i = ar[j], f = ar[h + j], g = ar[2 * h + j], o = ar[3 * h + j], tc = ar[4 * h + j];
-      const float dh = gr[j];
-      const float dcj = gr[h + j] + dh * o * (1.0f - tc * tc);
-      dg[j] = dcj * g * i * (1.0f - i);
-      dg[h + j] = dcj * cr[j] * f * (1.0f - f);
-      dg[2 * h + j] = dcj * i * (1.0f - g * g);
-      dg[3 * h + j] = dh * tc * o * (1.0f - o);
-      dc[j] = dcj * f;
-    }
+  const size_t H = static_cast<size_t>(h);
+  for (size_t r = 0; r < static_cast<size_t>(b); r++) {
+    const float* a = act + r * 5 * H;
+    const float* g = grad + r * 2 * H;
+    float* d = dGates + r * 4 * H;
+    lstm_grad_row(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, c + r * H, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
   }
 }
 

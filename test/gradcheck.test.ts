@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as ops from '../src/ops/index.ts';
 import type { OpSpec } from '../src/ops/index.ts';
 import type { GradcheckOptions } from '../src/index.ts';
-import { Tensor, avgPool2d, batchNorm, concat, interpolateBilinear, conv2d, convTranspose2d, gradcheck, upsampleNearest, gruGates, lstmGates, maxPool2d, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
+import { Tensor, avgPool2d, batchNorm, concat, interpolateBilinear, conv2d, convTranspose2d, gradcheck, upsampleNearest, gruGates, lstmGates, lstmSequence, maxPool2d, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
 
 const f64 = (shape: number[], lo?: number): Tensor => {
   const t = lo === undefined ? randn(shape, { dtype: 'float64' }) : rand(shape, { dtype: 'float64' }).add(lo);
@@ -75,6 +75,8 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   maxPool2d: () => [(x) => maxPool2d(x, 2, { stride: 1, padding: 1 }), [f64([2, 2, 4, 5])]],
   avgPool2d: () => [(x) => avgPool2d(x, 3, { stride: 2, padding: 1 }), [f64([2, 2, 5, 6])]],
   lstmGates: () => [(g, c) => lstmGates(g, c), [f64([3, 8]), f64([3, 2])]],
+  // Both directions; every input (gates, h0, c0, W_hh) gets its gradient through all steps.
+  lstmSequence: () => [(x, h, c, w) => concat([lstmSequence(x, h, c, w), lstmSequence(x, h, c, w, true)], 2), [f64([3, 2, 8]), f64([2, 2]), f64([2, 2]), f64([8, 2])]],
   interpolateBilinear: () => [(x) => interpolateBilinear(x, [5, 3]), [f64([2, 1, 3, 4])]],
   batchNorm: () => [(x, w, b) => batchNorm(x, w!, b!, { eps: 1e-5, training: true }), [f64([3, 2, 4]), f64([2]), f64([2])]],
   gruGates: () => [(x, h, p) => gruGates(x, h, p), [f64([3, 6]), f64([3, 6]), f64([3, 2])]],

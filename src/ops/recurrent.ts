@@ -1,11 +1,76 @@
 // Fused gate math of recurrent cells: one kernel per time step for the elementwise part of an LSTM
-// or GRU step (the matmuls stay in the linear op), with hand-written backward rules.
-import { ShapeError, fmtShape, isFloat, DTypeError } from '../core/index.ts';
+// or GRU step (the matmuls stay in the linear op), with hand-written backward rules; and a whole LSTM
+// layer direction as one op (lstmSequence), so its backward runs through time without a graph node per step.
+import { AutogradError, ShapeError, fmtShape, isFloat, DTypeError } from '../core/index.ts';
+import type { TypedArray } from '../core/index.ts';
 import { getBackend } from '../backend/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import { dense } from './types.ts';
 import type { OpSpec } from './types.ts';
 
 const sig = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+/** The buffer of saved activations (i, f, g, o, tanh c') for `n` values: float32 where the backend's kernel takes it. */
+function actBuffer(be: Backend, out: TypedArray, n: number): Float32Array | Float64Array {
+  return be.lstmGatesF32 && out instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
+
+/**
+ * The gate math of one LSTM step over raw buffers (the one place it is written): out [B, 2H] = (h', c')
+ * from gates [B, 4H] and c [B, H]; act [B, 5H] keeps i, f, g, o and tanh(c') for the backward.
+ */
+function lstmGatesForward(be: Backend, gd: TypedArray, cd: TypedArray, out: TypedArray, act: Float32Array | Float64Array, b: number, h: number): void {
+  if (be.lstmGatesF32 && gd instanceof Float32Array && cd instanceof Float32Array && out instanceof Float32Array && act instanceof Float32Array) {
+    be.lstmGatesF32(gd, cd, out, act, b, h);
+    return;
+  }
+  for (let r = 0; r < b; r++) {
+    const gb = r * 4 * h;
+    const ob = r * 2 * h;
+    const ab = r * 5 * h;
+    for (let j = 0; j < h; j++) {
+      const i = sig(gd[gb + j]!);
+      const f = sig(gd[gb + h + j]!);
+      const g = Math.tanh(gd[gb + 2 * h + j]!);
+      const o = sig(gd[gb + 3 * h + j]!);
+      const c2 = f * cd[r * h + j]! + i * g;
+      const tc = Math.tanh(c2);
+      out[ob + j] = o * tc;
+      out[ob + h + j] = c2;
+      act[ab + j] = i;
+      act[ab + h + j] = f;
+      act[ab + 2 * h + j] = g;
+      act[ab + 3 * h + j] = o;
+      act[ab + 4 * h + j] = tc;
+    }
+  }
+}
+
+/** Its backward: dGates [B, 4H] and dC [B, H] (the gradient reaching c) from grad [B, 2H] = (dh', dc'). */
+function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Float32Array | Float64Array, dg4: TypedArray, dcd: TypedArray, b: number, h: number): void {
+  if (be.lstmGatesGradF32 && act instanceof Float32Array && gd instanceof Float32Array && cd instanceof Float32Array && dg4 instanceof Float32Array && dcd instanceof Float32Array) {
+    be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h);
+    return;
+  }
+  for (let r = 0; r < b; r++) {
+    const ab = r * 5 * h;
+    for (let j = 0; j < h; j++) {
+      const i = act[ab + j]!;
+      const f = act[ab + h + j]!;
+      const g = act[ab + 2 * h + j]!;
+      const o = act[ab + 3 * h + j]!;
+      const tc = act[ab + 4 * h + j]!;
+      const dh = gd[r * 2 * h + j]!;
+      const dc = gd[r * 2 * h + h + j]! + dh * o * (1 - tc * tc);
+      const gb = r * 4 * h;
+      dg4[gb + j] = dc * g * i * (1 - i);
+      dg4[gb + h + j] = dc * cd[r * h + j]! * f * (1 - f);
+      dg4[gb + 2 * h + j] = dc * i * (1 - g * g);
+      dg4[gb + 3 * h + j] = dh * tc * o * (1 - o);
+      dcd[r * h + j] = dc * f;
+    }
+  }
+}
 
 /**
  * lstmGates(gates [B, 4H], c [B, H]) -> [B, 2H] = (h', c') with PyTorch's gate order (i, f, g, o):
@@ -20,72 +85,123 @@ export const lstmGatesOp: OpSpec = {
       throw new ShapeError(`lstmGates: gates [B, 4H] and cell state [B, H]; got ${fmtShape(gates!.shape)} and ${fmtShape(c!.shape)}`);
     }
     if (!isFloat(gates!.dtype)) throw new DTypeError(`lstmGates: float tensors; got ${gates!.dtype}`);
-    const gd = gates!.contiguousData();
-    const cd = c!.contiguousData();
     const out = be.alloc(gates!.dtype, b * 2 * h);
-    if (be.lstmGatesF32 && gd instanceof Float32Array && cd instanceof Float32Array && out instanceof Float32Array) {
-      const act32 = new Float32Array(b * 5 * h);
-      be.lstmGatesF32(gd, cd, out, act32, b, h);
-      return { ...dense(out, [b, 2 * h], gates!.dtype), saved: act32 };
-    }
-    // Saved activations for backward: i, f, g, o and tanh(c').
-    const act = new Float64Array(b * 5 * h);
-    for (let r = 0; r < b; r++) {
-      const gb = r * 4 * h;
-      const ob = r * 2 * h;
-      const ab = r * 5 * h;
-      for (let j = 0; j < h; j++) {
-        const i = sig(gd[gb + j]!);
-        const f = sig(gd[gb + h + j]!);
-        const g = Math.tanh(gd[gb + 2 * h + j]!);
-        const o = sig(gd[gb + 3 * h + j]!);
-        const c2 = f * cd[r * h + j]! + i * g;
-        const tc = Math.tanh(c2);
-        out[ob + j] = o * tc;
-        out[ob + h + j] = c2;
-        act[ab + j] = i;
-        act[ab + h + j] = f;
-        act[ab + 2 * h + j] = g;
-        act[ab + 3 * h + j] = o;
-        act[ab + 4 * h + j] = tc;
-      }
-    }
+    const act = actBuffer(be, out, b * 5 * h);
+    lstmGatesForward(be, gates!.contiguousData(), c!.contiguousData(), out, act, b, h);
     return { ...dense(out, [b, 2 * h], gates!.dtype), saved: act };
   },
   backward: (grad, ctx) => {
     const c = ctx.input(1);
     const [b, h] = c.shape as [number, number];
     const act = ctx.saved as Float64Array | Float32Array;
-    const gd = grad.contiguousData();
-    const cd = c.contiguousData();
     const dGates = grad.newZeros([b, 4 * h]);
     const dC = grad.newZeros([b, h]);
-    const dg4 = dGates.data();
-    const dcd = dC.data();
-    const be = getBackend();
-    if (be.lstmGatesGradF32 && act instanceof Float32Array && gd instanceof Float32Array && cd instanceof Float32Array && dg4 instanceof Float32Array && dcd instanceof Float32Array) {
-      be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h);
-      return [ctx.needs[0] ? dGates : null, ctx.needs[1] ? dC : null];
-    }
-    for (let r = 0; r < b; r++) {
-      const ab = r * 5 * h;
-      for (let j = 0; j < h; j++) {
-        const i = act[ab + j]!;
-        const f = act[ab + h + j]!;
-        const g = act[ab + 2 * h + j]!;
-        const o = act[ab + 3 * h + j]!;
-        const tc = act[ab + 4 * h + j]!;
-        const dh = gd[r * 2 * h + j]!;
-        const dc = gd[r * 2 * h + h + j]! + dh * o * (1 - tc * tc);
-        const gb = r * 4 * h;
-        dg4[gb + j] = dc * g * i * (1 - i);
-        dg4[gb + h + j] = dc * cd[r * h + j]! * f * (1 - f);
-        dg4[gb + 2 * h + j] = dc * i * (1 - g * g);
-        dg4[gb + 3 * h + j] = dh * tc * o * (1 - o);
-        dcd[r * h + j] = dc * f;
-      }
-    }
+    lstmGatesBackward(getBackend(), grad.contiguousData(), c.contiguousData(), act, dGates.data(), dC.data(), b, h);
     return [ctx.needs[0] ? dGates : null, ctx.needs[1] ? dC : null];
+  },
+};
+
+interface LstmSeqSaved {
+  /** i, f, g, o, tanh(c') of every step: [T, B, 5H]. */
+  act: Float32Array | Float64Array;
+  /** The cell state entering every step: [T, B, H]. */
+  cIn: TypedArray;
+}
+
+/**
+ * lstmSequence(xg [T, B, 4H], h0 [B, H], c0 [B, H], W_hh [4H, H]) -> [T, B, 2H]: (h_t, c_t) of every
+ * step, where xg holds x_t·W_ihᵀ + b_ih + b_hh for all steps (one matmul outside) and step t computes
+ * gates = xg_t + h_{t−1}·W_hhᵀ, then the gate math of lstmGates. With `reverse` the steps run from
+ * t = T−1 down to 0 (a bidirectional layer's backward direction). The backward walks the steps in the
+ * opposite order with one matmul per step for the state's gradient, and gets the gradient of W_hh as one
+ * matmul over all steps at the end.
+ */
+export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
+  name: 'lstmSequence',
+  forward(be, [xg, h0, c0, whh], { reverse }) {
+    const [T, B, h4] = xg!.shape as [number, number, number];
+    const H = h4 / 4;
+    const ok = xg!.ndim === 3 && h4 % 4 === 0 && H > 0 && T > 0 && [h0!, c0!].every((s) => s.ndim === 2 && s.shape[0] === B && s.shape[1] === H) && whh!.ndim === 2 && whh!.shape[0] === h4 && whh!.shape[1] === H;
+    if (!ok) {
+      throw new ShapeError(`lstmSequence: input gates [T, B, 4H], h0 and c0 [B, H] and W_hh [4H, H]; got ${fmtShape(xg!.shape)}, ${fmtShape(h0!.shape)}, ${fmtShape(c0!.shape)} and ${fmtShape(whh!.shape)}`);
+    }
+    const dt = xg!.dtype;
+    if (!isFloat(dt) || [h0!, c0!, whh!].some((t) => t.dtype !== dt)) {
+      throw new DTypeError(`lstmSequence: float tensors of one dtype; got ${[xg!, h0!, c0!, whh!].map((t) => t.dtype).join(', ')}`);
+    }
+    const gates = be.alloc(dt, T * B * h4);
+    gates.set(xg!.contiguousData());
+    const h0d = h0!.contiguousData();
+    const c0d = c0!.contiguousData();
+    const wd = whh!.contiguousData();
+    const out = be.alloc(dt, T * B * 2 * H);
+    const cIn = be.alloc(dt, T * B * H);
+    const act = actBuffer(be, out, T * B * 5 * H);
+    for (let s = 0; s < T; s++) {
+      const t = reverse ? T - 1 - s : s;
+      const tp = reverse ? t + 1 : t - 1;
+      const g = gates.subarray(t * B * h4, (t + 1) * B * h4);
+      const first = s === 0;
+      // gates_t += h_{t−1}·W_hhᵀ, where h_{t−1} is h0 or the h half of the previous step's output rows.
+      be.matmul({ a: first ? h0d : out, b: wd, c: g, m: B, n: h4, k: H, transA: false, transB: true, lda: first ? H : 2 * H, ldb: H, aOffsets: [first ? 0 : tp * B * 2 * H], bOffsets: [0], accumulate: true });
+      const cPrev = cIn.subarray(t * B * H, (t + 1) * B * H);
+      if (first) cPrev.set(c0d.subarray(0, B * H));
+      else for (let r = 0; r < B; r++) cPrev.set(out.subarray((tp * B + r) * 2 * H + H, (tp * B + r + 1) * 2 * H), r * H);
+      lstmGatesForward(be, g, cPrev, out.subarray(t * B * 2 * H, (t + 1) * B * 2 * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), B, H);
+    }
+    const saved: LstmSeqSaved = { act, cIn };
+    return { ...dense(out, [T, B, 2 * H], dt), saved };
+  },
+  backward: (grad, ctx) => {
+    if (ctx.recording) {
+      throw new AutogradError('lstmSequence: a first-order gradient; got a request for a higher-order one (createGraph), which this op does not support');
+    }
+    const { reverse } = ctx.attrs;
+    const h0 = ctx.input(1);
+    const whh = ctx.input(3);
+    const y = ctx.output().contiguousData();
+    const [T, B, H2] = grad.shape as [number, number, number];
+    const H = H2 / 2;
+    const h4 = 4 * H;
+    const { act, cIn } = ctx.saved as LstmSeqSaved;
+    const be = getBackend();
+    const gd = grad.contiguousData();
+    const wd = whh.contiguousData();
+    const dG = grad.newZeros([T, B, h4]);
+    const dgd = dG.data();
+    const dH = grad.newZeros([B, H]);
+    const dC = grad.newZeros([B, H]);
+    const dh = dH.data();
+    const dc = dC.data();
+    const step = be.alloc(grad.dtype, B * H2);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = reverse ? T - 1 - s : s;
+      // The gradient reaching step t's (h_t, c_t): from the outputs, plus what flowed back from step t+1.
+      for (let r = 0; r < B; r++) {
+        const o = (t * B + r) * H2;
+        for (let j = 0; j < H; j++) {
+          step[r * H2 + j] = gd[o + j]! + dh[r * H + j]!;
+          step[r * H2 + H + j] = gd[o + H + j]! + dc[r * H + j]!;
+        }
+      }
+      const dg = dgd.subarray(t * B * h4, (t + 1) * B * h4);
+      lstmGatesBackward(be, step, cIn.subarray(t * B * H, (t + 1) * B * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), dg, dc, B, H);
+      // dh_{t−1} = dGates_t·W_hh
+      be.matmul({ a: dg, b: wd, c: dh, m: B, n: H, k: h4, transA: false, transB: false, lda: h4, ldb: H, aOffsets: [0], bOffsets: [0] });
+    }
+    let dW: typeof dG | null = null;
+    if (ctx.needs[3]) {
+      // dW_hh = Σ_t dGates_tᵀ·h_{t−1}: the steps after the first read h_{t−1} from the output rows (one
+      // matmul over all of them), the first reads h0.
+      dW = grad.newZeros([h4, H]);
+      const dwd = dW.data();
+      const first = reverse ? T - 1 : 0;
+      if (T > 1) {
+        be.matmul({ a: dgd, b: y, c: dwd, m: h4, n: H, k: (T - 1) * B, transA: true, transB: false, lda: h4, ldb: H2, aOffsets: [reverse ? 0 : B * h4], bOffsets: [reverse ? B * H2 : 0] });
+      }
+      be.matmul({ a: dgd, b: h0.contiguousData(), c: dwd, m: h4, n: H, k: B, transA: true, transB: false, lda: h4, ldb: H, aOffsets: [first * B * h4], bOffsets: [0], accumulate: true });
+    }
+    return [ctx.needs[0] ? dG : null, ctx.needs[1] ? dH : null, ctx.needs[2] ? dC : null, dW];
   },
 };
 

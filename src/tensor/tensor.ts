@@ -36,6 +36,7 @@ import {
   pool2dAttrs,
   linearOp,
   lstmGatesOp,
+  lstmSequenceOp,
   batchNormOp,
   interpolateBilinearOp,
   matmulOp,
@@ -919,6 +920,14 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 /** The fused elementwise part of an LSTM step: (gates [B, 4H], c [B, H]) -> [B, 2H] = (h', c'). */
 export function lstmGates(gates: Tensor, c: Tensor): Tensor {
   return apply(lstmGatesOp, [gates, c], undefined);
+}
+/**
+ * A whole LSTM layer direction as one op: (xGates [T, B, 4H] = x_t·W_ihᵀ + b_ih + b_hh for every step,
+ * h0 [B, H], c0 [B, H], W_hh [4H, H]) -> [T, B, 2H] = (h_t, c_t) of every step; `reverse` runs the steps
+ * from the last to the first.
+ */
+export function lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false): Tensor {
+  return apply(lstmSequenceOp, [xGates, h0, c0, whh], { reverse });
 }
 /** The fused elementwise part of a GRU step: (x·W_ihᵀ + b_ih, h·W_hhᵀ + b_hh, h) -> h'. */
 export function gruGates(xGates: Tensor, hGates: Tensor, h: Tensor): Tensor {

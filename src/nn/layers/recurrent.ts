@@ -2,7 +2,7 @@
 // Gate layouts: LSTM (i, f, g, o), GRU (r, z, n), stacked in the rows of weight_ih / weight_hh.
 // Default init (PyTorch): every weight and bias ~ U(−1/√H, 1/√H).
 import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
-import { Tensor, concat, gruGates, lstmGates, stack, tensor, where, zeros } from '../../tensor/index.ts';
+import { Tensor, concat, gruGates, lstmGates, lstmSequence, stack, tensor, where, zeros } from '../../tensor/index.ts';
 import type { DType } from '../../core/index.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
@@ -145,6 +145,7 @@ export abstract class RecurrentBase extends Module {
       masks = Array.from({ length: T }, (_, t) => tensor(lengths.map((n) => t < n)).reshape([B, 1]));
     }
     const isLstm = this.kind === 'LSTM';
+    if (isLstm && !masks) return this.lstmLayers(seq, state, opts.skipOutput === true);
     // Layers pass per-step tensors to each other (no slicing of a stacked sequence, whose gradient
     // would be scattered into a full-size zero tensor at every step).
     let layerIn: Tensor[] = Array.from({ length: T }, (_, t) => seq.select(0, t));
@@ -187,6 +188,42 @@ export abstract class RecurrentBase extends Module {
     if (opts.skipOutput) return { output: layerIn[T - 1]!, state: finalState };
     const seqOut = stack(layerIn, 0);
     return { output: this.batchFirst ? seqOut.transpose(0, 1) : seqOut, state: finalState };
+  }
+
+  /**
+   * An LSTM without padding: per layer and direction, one matmul projects the inputs of all steps and
+   * the recurrence runs as one lstmSequence op (one graph node, not a handful per step).
+   */
+  private lstmLayers(seq: Tensor, state: RecurrentState | undefined, skipOutput: boolean): { output: Tensor; state: RecurrentState } {
+    const [T, B] = seq.shape as [number, number, number];
+    const H = this.hiddenSize;
+    const dirs = this.bidirectional ? 2 : 1;
+    let layerIn = seq;
+    const hN: Tensor[] = [];
+    const cN: Tensor[] = [];
+    for (let l = 0; l < this.numLayers; l++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < dirs; d++) {
+        const sfx = `_l${l}${d ? '_reverse' : ''}`;
+        const idx = l * dirs + d;
+        const bih = this.p(`bias_ih${sfx}`);
+        const bhh = this.p(`bias_hh${sfx}`);
+        const bias = bih && bhh ? bih.add(bhh) : bih ?? bhh;
+        const xg = layerIn.reshape([T * B, layerIn.shape[2]!]).linear(this.p(`weight_ih${sfx}`)!, bias).reshape([T, B, 4 * H]);
+        const h0 = state?.h ? state.h.select(0, idx) : zeros([B, H], { dtype: seq.dtype });
+        const c0 = state?.c ? state.c.select(0, idx) : zeros([B, H], { dtype: seq.dtype });
+        const y = lstmSequence(xg, h0, c0, this.p(`weight_hh${sfx}`)!, d === 1);
+        const last = y.select(0, d ? 0 : T - 1);
+        hN.push(last.narrow(1, 0, H));
+        cN.push(last.narrow(1, H, H));
+        outs.push(y.narrow(2, 0, H));
+      }
+      layerIn = dirs === 2 ? concat(outs, 2) : outs[0]!;
+      if (this.dropout > 0 && l < this.numLayers - 1) layerIn = dropout(layerIn, this.dropout, this.training);
+    }
+    const finalState: RecurrentState = { h: stack(hN, 0), c: stack(cN, 0) };
+    if (skipOutput) return { output: layerIn.select(0, T - 1), state: finalState };
+    return { output: this.batchFirst ? layerIn.transpose(0, 1) : layerIn, state: finalState };
   }
 
   override extraRepr(): string {
