@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <cstdlib>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -351,6 +352,25 @@ napi_value Sumsq(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// reduceSum(x, outer, r, inner, out): out [outer, inner] = Σ over the middle axis of x [outer, r, inner]
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  F32 x, out;
+  int32_t outer, r, inner;
+  if (argc != 5 || !get_f32(env, argv[0], x, "reduceSum x") || !get_i32(env, argv[1], outer) || !get_i32(env, argv[2], r) || !get_i32(env, argv[3], inner) ||
+      !get_f32(env, argv[4], out, "reduceSum out"))
+    return nullptr;
+  if (outer < 0 || r < 0 || inner < 0 || x.n != static_cast<size_t>(outer) * r * inner || out.n != static_cast<size_t>(outer) * inner) {
+    throw_error(env, "native reduceSum: x of outer*r*inner values and out of outer*inner");
+    return nullptr;
+  }
+  std::vector<double> acc(static_cast<size_t>(inner));
+  neurona::sum_axis_f32(x.p, outer, r, inner, out.p, acc.data());
+  return undefined(env);
+}
+
 napi_value Isa(napi_env env, napi_callback_info) {
   napi_value s;
   napi_create_string_utf8(env, neurona::gemm_isa(), NAPI_AUTO_LENGTH, &s);
@@ -423,6 +443,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"lstmGatesGrad", nullptr, LstmGatesGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumsq", nullptr, Sumsq, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},

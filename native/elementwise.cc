@@ -67,4 +67,25 @@ double sumsq_f32(const float* __restrict x, size_t n) {
   return total;
 }
 
+NEURONA_CLONES
+void sum_axis_f32(const float* __restrict x, size_t outer, size_t r, size_t inner, float* __restrict out, double* __restrict acc) {
+  for (size_t o = 0; o < outer; o++) {
+    const float* xo = x + o * r * inner;
+    if (inner == 1) {
+      double s = 0.0;
+#pragma omp simd reduction(+ : s)
+      for (size_t j = 0; j < r; j++) s += xo[j];
+      out[o] = static_cast<float>(s);
+      continue;
+    }
+    for (size_t i = 0; i < inner; i++) acc[i] = 0.0;
+    for (size_t j = 0; j < r; j++) {
+      const float* row = xo + j * inner;
+      for (size_t i = 0; i < inner; i++) acc[i] += row[i];
+    }
+    float* oo = out + o * inner;
+    for (size_t i = 0; i < inner; i++) oo[i] = static_cast<float>(acc[i]);
+  }
+}
+
 }  // namespace neurona

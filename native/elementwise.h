@@ -18,4 +18,7 @@ void sgd_f32(float* param, const float* grad, float* buf, size_t n, const SgdCoe
 /** Σ x² (float partial sums over blocks of 4096, summed in double). */
 double sumsq_f32(const float* x, size_t n);
 
+/** out[o, i] = Σ_j x[o, j, i] over x [outer, r, inner], accumulated in double (acc: `inner` doubles of scratch). */
+void sum_axis_f32(const float* x, size_t outer, size_t r, size_t inner, float* out, double* acc);
+
 }  // namespace neurona

@@ -198,6 +198,22 @@ test('native sumsq equals the sum of squares (blocks of 4096 summed in double)',
   assert.ok(Math.abs(native!.sumSquaresF32!(x) - ref) < 1e-5 * ref, `${native!.sumSquaresF32!(x)} vs ${ref}`);
 });
 
+test('native sum over an axis equals a double-precision sum (rows, columns, middle axis)', { skip: !native && 'native addon not built' }, () => {
+  manualSeed(10);
+  for (const [outer, r, inner] of [[1, 1792, 512], [3, 700, 5], [2, 5000, 1], [7, 1, 300]] as const) {
+    const x = randn([outer * r * inner]).contiguousData() as Float32Array;
+    const out = new Float32Array(outer * inner);
+    native!.reduce('sum', x, outer, r, inner, out);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let ref = 0;
+        for (let j = 0; j < r; j++) ref += x[(o * r + j) * inner + i]!;
+        assert.ok(Math.abs(out[o * inner + i]! - ref) <= 1e-6 * Math.max(1, Math.abs(ref)), `[${outer},${r},${inner}] at ${o},${i}: ${out[o * inner + i]} vs ${ref}`);
+      }
+    }
+  }
+});
+
 test('WASM worker threads join a synchronous loop (one that never yields to the event loop)', () => {
   const th = wasmThreading()!;
   th.setThreads(1);

@@ -2,7 +2,7 @@
 // formulas), gradients by finite differences, stacking, bidirectional, padded batches, cells, Embedding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, gradcheck, manualSeed, randn, stack, tensor } from '../src/index.ts';
+import { Tensor, gradcheck, manualSeed, noGrad, randn, stack, tensor } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 
 const near = (a: Tensor, b: Tensor, tol = 1e-5): void => {
@@ -128,6 +128,43 @@ test('truncated BPTT: detaching the state cuts gradients to earlier chunks', () 
   assert.deepEqual(g.slice(0, 3).flat(2), [0, 0, 0]);
   assert.ok(g.slice(3).flat(2).some((v) => v !== 0));
 });
+
+test('LSTM buffers reused across calls never leak: a graph kept alive, retainGraph and no-grad passes in between', () => {
+  // The fused LSTM op keeps its saved activations in pooled buffers handed back when its graph node is
+  // freed; another forward must never get the buffers of a graph that can still run backward.
+  manualSeed(11);
+  const m = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
+  const xa = randn([4, 2, 3]);
+  const xb = randn([4, 2, 3]);
+  const gradsOf = (x: Tensor): number[] => {
+    m.zeroGrad();
+    m.forward(x).square().sum().backward();
+    return m.parameters().flatMap((p) => [...p.grad!.contiguousData()]);
+  };
+  const refA = gradsOf(xa);
+  const refOut = [...m.forward(xa).detach().contiguousData()];
+  m.zeroGrad();
+  const lossA = m.forward(xa).square().sum(); // graph A stays alive while others run
+  const refB = gradsOf(xb); // B's backward frees its buffers for reuse
+  noGradForward(m, xb);
+  const lossB = m.forward(xb).square().sum();
+  m.zeroGrad();
+  lossB.backward({ retainGraph: true });
+  noGradForward(m, xa); // must not take the buffers a retained graph still holds
+  lossB.backward();
+  const close = (got: number[], want: number[], what: string): void => {
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-5 * (1 + Math.abs(want[i]!)), `${what} ${i}: ${got[i]} vs ${want[i]}`);
+  };
+  close(m.parameters().flatMap((p) => [...p.grad!.contiguousData()]), refB.map((v) => 2 * v), 'retained B, grad');
+  m.zeroGrad();
+  lossA.backward();
+  close(m.parameters().flatMap((p) => [...p.grad!.contiguousData()]), refA, 'A, grad');
+  assert.deepEqual([...m.forward(xa).detach().contiguousData()], refOut);
+});
+
+function noGradForward(m: nn.Module, x: Tensor): void {
+  noGrad(() => m.forward(x));
+}
 
 test('Embedding looks up rows and trains them', () => {
   manualSeed(6);

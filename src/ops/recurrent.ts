@@ -6,13 +6,19 @@ import type { TypedArray } from '../core/index.ts';
 import { getBackend } from '../backend/backend.ts';
 import type { Backend } from '../backend/backend.ts';
 import { dense } from './types.ts';
+import { giveBuffer, takeBuffer } from './pool.ts';
 import type { OpSpec } from './types.ts';
 
 const sig = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
-/** The buffer of saved activations (i, f, g, o, tanh c') for `n` values: float32 where the backend's kernel takes it. */
-function actBuffer(be: Backend, out: TypedArray, n: number): Float32Array | Float64Array {
-  return be.lstmGatesF32 && out instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+/**
+ * The buffer of saved activations (i, f, g, o, tanh c') for `n` values: float32 where the backend's
+ * kernel takes it. From the pool when `pooled` (not zeroed: the gate math writes every value).
+ */
+function actBuffer(be: Backend, out: TypedArray, n: number, pooled = false): Float32Array | Float64Array {
+  const f32 = be.lstmGatesF32 !== undefined && out instanceof Float32Array;
+  if (pooled) return takeBuffer(f32, n);
+  return f32 ? new Float32Array(n) : new Float64Array(n);
 }
 
 /**
@@ -102,10 +108,10 @@ export const lstmGatesOp: OpSpec = {
 };
 
 interface LstmSeqSaved {
-  /** i, f, g, o, tanh(c') of every step: [T, B, 5H]. */
+  /** i, f, g, o, tanh(c') of every step: [T, B, 5H] (pooled). */
   act: Float32Array | Float64Array;
-  /** The cell state entering every step: [T, B, H]. */
-  cIn: TypedArray;
+  /** The cell state entering every step: [T, B, H] (pooled). */
+  cIn: Float32Array | Float64Array;
 }
 
 /**
@@ -129,14 +135,15 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
     if (!isFloat(dt) || [h0!, c0!, whh!].some((t) => t.dtype !== dt)) {
       throw new DTypeError(`lstmSequence: float tensors of one dtype; got ${[xg!, h0!, c0!, whh!].map((t) => t.dtype).join(', ')}`);
     }
-    const gates = be.alloc(dt, T * B * h4);
+    // Scratch and saved buffers come from the pool (each is written in full before it is read).
+    const gates = takeBuffer(dt === 'float32', T * B * h4);
     gates.set(xg!.contiguousData());
     const h0d = h0!.contiguousData();
     const c0d = c0!.contiguousData();
     const wd = whh!.contiguousData();
     const out = be.alloc(dt, T * B * 2 * H);
-    const cIn = be.alloc(dt, T * B * H);
-    const act = actBuffer(be, out, T * B * 5 * H);
+    const cIn = takeBuffer(dt === 'float32', T * B * H);
+    const act = actBuffer(be, out, T * B * 5 * H, true);
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
       const tp = reverse ? t + 1 : t - 1;
@@ -149,8 +156,14 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
       else for (let r = 0; r < B; r++) cPrev.set(out.subarray((tp * B + r) * 2 * H + H, (tp * B + r + 1) * 2 * H), r * H);
       lstmGatesForward(be, g, cPrev, out.subarray(t * B * 2 * H, (t + 1) * B * 2 * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), B, H);
     }
+    giveBuffer(gates);
     const saved: LstmSeqSaved = { act, cIn };
     return { ...dense(out, [T, B, 2 * H], dt), saved };
+  },
+  release: (saved) => {
+    const { act, cIn } = saved as LstmSeqSaved;
+    giveBuffer(act);
+    giveBuffer(cIn);
   },
   backward: (grad, ctx) => {
     if (ctx.recording) {
@@ -173,7 +186,7 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
     const dC = grad.newZeros([B, H]);
     const dh = dH.data();
     const dc = dC.data();
-    const step = be.alloc(grad.dtype, B * H2);
+    const step = takeBuffer(grad.dtype === 'float32', B * H2);
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
       // The gradient reaching step t's (h_t, c_t): from the outputs, plus what flowed back from step t+1.
@@ -189,6 +202,7 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
       // dh_{t−1} = dGates_t·W_hh
       be.matmul({ a: dg, b: wd, c: dh, m: B, n: H, k: h4, transA: false, transB: false, lda: h4, ldb: H, aOffsets: [0], bOffsets: [0] });
     }
+    giveBuffer(step);
     let dW: typeof dG | null = null;
     if (ctx.needs[3]) {
       // dW_hh = Σ_t dGates_tᵀ·h_{t−1}: the steps after the first read h_{t−1} from the output rows (one

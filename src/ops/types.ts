@@ -47,6 +47,12 @@ export interface OpSpec<A = undefined> {
   readonly name: string;
   forward(be: Backend, inputs: readonly Tensor[], attrs: A): { out: OpResult; saved?: unknown };
   backward?: (g: Tensor, ctx: GradCtx<A>) => readonly (Tensor | null)[];
+  /**
+   * Called with what the forward saved once nothing can read it any more: the graph node was freed
+   * (a backward without retainGraph) or never made (no input needs a gradient). An op that keeps pooled
+   * buffers in `saved` hands them back here.
+   */
+  release?: (saved: unknown) => void;
 }
 
 export function dense(data: TypedArray, shape: number[], dtype: DType): { out: DenseResult } {

@@ -107,7 +107,7 @@ export class Node implements GradCtx<unknown> {
     readonly attrs: unknown,
     inputs: readonly Tensor[],
     readonly needs: boolean[],
-    readonly saved: unknown,
+    public saved: unknown,
   ) {
     this.inputs = inputs.slice();
     this.versions = inputs.map((t) => t.storage.version);
@@ -170,6 +170,9 @@ export class Node implements GradCtx<unknown> {
     this.inputs = null;
     this.out = null;
     this.freed = true;
+    const saved = this.saved;
+    this.saved = undefined;
+    if (saved !== undefined) this.spec.release?.(saved);
   }
 }
 
@@ -206,8 +209,10 @@ export function apply<A>(spec: OpSpec<A>, inputs: readonly Tensor[], attrs: A): 
       const node = new Node(spec as OpSpec<unknown>, attrs, inputs, needs, saved);
       t.gradFn = node;
       node.setOutput(t);
+      return t;
     }
   }
+  if (saved !== undefined) spec.release?.(saved);
   return t;
 }
 
@@ -427,8 +432,16 @@ export class Tensor {
   /**
    * Computes gradients of this tensor with respect to the leaves that require them. A scalar needs
    * no argument; otherwise `gradient` (same shape) gives the vector of the vector-Jacobian product.
+   * The options may come first for a scalar: `loss.backward({ retainGraph: true })`.
    */
-  backward(gradient?: Tensor, opts: BackwardOptions = {}): void {
+  backward(gradient?: Tensor | BackwardOptions, opts: BackwardOptions = {}): void {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) {
+      if (gradient === null || typeof gradient !== 'object') {
+        throw new AutogradError(`backward: a gradient tensor or an options object; got ${gradient === null ? 'null' : typeof gradient}`);
+      }
+      opts = gradient;
+      gradient = undefined;
+    }
     if (!this.requiresGrad) {
       throw new AutogradError('backward: a tensor that requires grad (made from leaves with requiresGrad); got one that does not');
     }

@@ -18,6 +18,7 @@ export interface NativeAddon {
   lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
   lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
   sumsq(x: Float32Array): number;
+  reduceSum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
   maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
   scatterAdd(g: Float32Array, idx: Int32Array, dx: Float32Array): void;
   isa(): string;
@@ -93,6 +94,13 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       }
       addon.unaryGrad(code, x, y, g, out);
       return true;
+    },
+    reduce(kind, x, outer, r, inner, out) {
+      if (kind !== 'sum' || x.length < MIN_NATIVE_ELEMENTS || !(x instanceof Float32Array && out instanceof Float32Array)) {
+        tsBackend.reduce(kind, x, outer, r, inner, out);
+        return;
+      }
+      addon.reduceSum(x, outer, r, inner, out);
     },
     sumSquaresF32: (x) => addon.sumsq(x),
     maxPool2dF32: (x, out, arg, planes, g) => addon.maxPool2d(x, out, arg, planes, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo),
