@@ -40,3 +40,22 @@ test('a 10-epoch fit keeps the heap and external memory flat', () => {
   assert.ok(Math.max(...external) - Math.min(...external.slice(1, 4)) < 16 * 2 ** 20, `bounded typed-array memory (${external.map(mb).join(', ')})`);
   assert.ok(hist.history.accuracy!.at(-1)! > 0.9, `trained: accuracy ${hist.history.accuracy!.at(-1)}`);
 });
+
+test('small tensors share slabs without sharing elements: every new array is zeroed and disjoint', async () => {
+  const { allocArray } = await import('../src/core/dtype.ts');
+  const arrays = [];
+  for (let i = 0; i < 400; i++) {
+    const dt = (['float32', 'float64', 'int32', 'bool'] as const)[i % 4];
+    const n = [1, 17, 100, 1000, 4096, 5000][i % 6]!;
+    const a = allocArray(dt, n);
+    assert.equal(a.length, n);
+    assert.ok(a.every((v) => v === 0), `array ${i} (${dt}, ${n}) starts zeroed`);
+    assert.equal(a.byteOffset % 8, 0);
+    a.fill(i % 2 ? 1 : 7);
+    arrays.push(a);
+  }
+  // writing any array never changed another
+  arrays.forEach((a, i) => assert.ok(a.every((v) => v === (i % 2 ? 1 : 7)), `array ${i} kept its values`));
+  const shared = arrays.filter((a, i) => arrays.some((b, j) => j !== i && b.buffer === a.buffer)).length;
+  assert.ok(shared > 100, `small arrays are views into shared buffers (${shared} of 400)`);
+});
