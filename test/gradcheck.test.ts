@@ -122,6 +122,21 @@ test('gradcheck of composites: stack, split, index with tensors, var/std, logsum
   assert.ok(gradcheck((a, b) => a.matmul(b), [f64([3, 4]), f64([4])]));
   assert.ok(gradcheck((a, b) => a.matmul(b), [f64([2, 1, 3, 4]), f64([3, 4, 2])]));
   assert.ok(gradcheck((a, b) => a.mT.matmul(b.mT), [f64([4, 3]), f64([2, 4])]));
+  // transposed views with batch dims, one of them broadcast (the gradients come back in the views' layout)
+  assert.ok(gradcheck((a, b) => a.mT.matmul(b.mT), [f64([2, 4, 3]), f64([2, 4])]));
+  assert.ok(gradcheck((a, b) => a.matmul(b.mT), [f64([3, 4]), f64([2, 1, 5, 4])]));
+});
+
+test('a weight used through its transpose receives its gradient, contiguous, in its own layout', () => {
+  manualSeed(6);
+  const w = f64([3, 5]);
+  const x = f64([2, 5]);
+  x.matmul(w.T).square().sum().backward();
+  assert.ok(w.grad!.isContiguous);
+  const ref = x.matmul(w.T).mul(2).T.matmul(x); // d/dW Σ (x·Wᵀ)² = (2·x·Wᵀ)ᵀ·x
+  const got = w.grad!.contiguousData();
+  const want = ref.contiguous().contiguousData();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-9, `${got[i]} vs ${want[i]}`);
 });
 
 test('gradcheck of grouped and depthwise convolution, same padding', () => {

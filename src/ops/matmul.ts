@@ -18,6 +18,11 @@ function layout(t: Tensor): { trans: boolean; ld: number } | null {
   return null;
 }
 
+/** True for a non-contiguous tensor whose last two dims are read column-major (a transposed view). */
+function transposedView(t: Tensor): boolean {
+  return !t.isContiguous && layout(t)?.trans === true;
+}
+
 /** Batch offsets of each matrix of `t` broadcast to `batch`. */
 function batchOffsets(t: Tensor, batch: readonly number[]): number[] {
   const nb = t.ndim - 2;
@@ -76,7 +81,13 @@ export const matmulOp: OpSpec = {
   backward: (g, c) => {
     const a = c.input(0);
     const b = c.input(1);
-    return [c.needs[0] ? g.matmul(b.mT) : null, c.needs[1] ? a.mT.matmul(g) : null];
+    // Each gradient comes out in its input's layout (as PyTorch's mm backward does): for a transposed
+    // view such as W.T it is computed as (…)ᵀ, so after the transpose's own backward the leaf receives a
+    // contiguous tensor it can keep, not a strided one it would have to copy.
+    return [
+      c.needs[0] ? (transposedView(a) ? b.matmul(g.mT).mT : g.matmul(b.mT)) : null,
+      c.needs[1] ? (transposedView(b) ? g.mT.matmul(a).mT : a.mT.matmul(g)) : null,
+    ];
   },
 };
 

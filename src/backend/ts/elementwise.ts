@@ -214,6 +214,34 @@ export function where(c: Strided, a: Strided, b: Strided, shape: readonly number
   });
 }
 
+/** One strided row of float32 values into a contiguous run (only Float32Arrays reach it: monomorphic). */
+function copyRowF32(sd: Float32Array, si: number, ss: number, out: Float32Array, o: number, len: number): void {
+  for (let i = 0; i < len; i++, si += ss) out[o + i] = sd[si]!;
+}
+
+/**
+ * A 2-D float32 view [r, c] with strides [s0, s1] into a contiguous [r, c]: in 32 x 32 tiles when the
+ * view is transposed-like (|s1| > 1), so that neither side walks memory with a large stride for long.
+ */
+function copy2dF32(sd: Float32Array, off: number, r: number, c: number, s0: number, s1: number, out: Float32Array, o: number): void {
+  if (s1 === 1 || r < 4 || c < 4) {
+    for (let i = 0; i < r; i++) copyRowF32(sd, off + i * s0, s1, out, o + i * c, c);
+    return;
+  }
+  const T = 32;
+  for (let i0 = 0; i0 < r; i0 += T) {
+    const i1 = Math.min(r, i0 + T);
+    for (let j0 = 0; j0 < c; j0 += T) {
+      const j1 = Math.min(c, j0 + T);
+      for (let i = i0; i < i1; i++) {
+        let si = off + i * s0 + j0 * s1;
+        const ob = o + i * c;
+        for (let j = j0; j < j1; j++, si += s1) out[ob + j] = sd[si]!;
+      }
+    }
+  }
+}
+
 export function copy(
   src: Strided,
   shape: readonly number[],
@@ -233,6 +261,18 @@ export function copy(
       } else {
         for (let i = 0; i < n; i++) out[outOffset + i] = sd[src.offset + i]!;
       }
+      return;
+    }
+    if (sd instanceof Float32Array && out instanceof Float32Array) {
+      if (nd === 2) {
+        copy2dF32(sd, src.offset, shape[0]!, shape[1]!, src.strides[0]!, ss, out, outOffset);
+        return;
+      }
+      let o = outOffset;
+      rows(shape, [src.strides], [src.offset], (len, offs) => {
+        copyRowF32(sd, offs[0]!, ss, out, o, len);
+        o += len;
+      });
       return;
     }
     let o = outOffset;
