@@ -384,7 +384,9 @@ void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const floa
   if (m < 4) {
     // Big weight matrices are read from L2/L3 at its bandwidth: two threads read twice as fast.
     const int t = static_cast<double>(m) * n * k >= 65536.0 && n >= 32 ? num_threads() : 1;
-    const int chunks = std::min(2 * t, n / 16);
+    // One chunk per thread: the pool gives chunk 0 to the caller every time, so each core keeps reading
+    // the same half of the weights (from its own L2 when they fit).
+    const int chunks = std::min(t, n / 16);
     if (t <= 1 || chunks <= 1) {
       if (bufA.size() < static_cast<size_t>(k)) bufA.resize(k);
       gemm_few_rows(m, n, k, A, B, c, ldc, accumulate, bufA.data());
