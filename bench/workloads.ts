@@ -29,7 +29,7 @@ export function classificationEpoch(model: nn.Module, opt: Optimizer, x: Tensor,
   const t0 = performance.now();
   for (const [xb, yb] of loader) {
     const loss = nn.crossEntropy(model.forward(xb!), yb!);
-    opt.zeroGrad();
+    opt.zeroGrad(false); // zeroed in place, as PyTorch 1.13's zero_grad() does in the peer script
     loss.backward();
     opt.step();
   }
@@ -66,7 +66,7 @@ export function w2(data: Mnist, seed = 0): WorkloadResult {
   for (let e = 0; e < 10; e++) {
     for (let i = 0; i < 1000; i++) {
       const loss = nn.mseLoss(model.forward(xs[i]!), ys[i]!, 'sum');
-      opt.zeroGrad();
+      opt.zeroGrad(false); // as PyTorch 1.13's zero_grad()
       loss.backward();
       opt.step();
     }

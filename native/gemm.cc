@@ -355,6 +355,25 @@ void gemm_few_rows(int m, int n, int k, const View& A, const View& B, float* C, 
   }
 }
 
+// C (+)= a·b for k = 1, an outer product (a per-sample weight gradient): no packing, one pass over C.
+NEURONA_CLONES
+void gemm_rank1(int m, int n, const View& A, const View& B, float* C, int ldc, bool accumulate) {
+  for (int i = 0; i < m; i++) {
+    const float ai = A.at(i, 0);
+    float* __restrict c = C + static_cast<size_t>(i) * ldc;
+    if (!B.trans) {
+      const float* __restrict b = B.p;
+      if (accumulate) {
+        for (int j = 0; j < n; j++) c[j] += ai * b[j];
+      } else {
+        for (int j = 0; j < n; j++) c[j] = ai * b[j];
+      }
+    } else {
+      for (int j = 0; j < n; j++) c[j] = (accumulate ? c[j] : 0.0f) + ai * B.p[static_cast<size_t>(j) * B.ld];
+    }
+  }
+}
+
 }  // namespace
 
 const char* gemm_isa() { return isa.name; }
@@ -381,6 +400,10 @@ bool gemm_set_isa(const char* name) {
 void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
   if (m <= 0 || n <= 0) return;
   const View A{a, lda, transA}, B{b, ldb, transB};
+  if (k == 1) {
+    gemm_rank1(m, n, A, B, c, ldc, accumulate);
+    return;
+  }
   if (m < 4) {
     // Big weight matrices are read from L2/L3 at its bandwidth: two threads read twice as fast.
     const int t = static_cast<double>(m) * n * k >= 65536.0 && n >= 32 ? num_threads() : 1;

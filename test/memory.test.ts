@@ -6,6 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { manualSeed, randn, getBackend } from '../src/index.ts';
 import * as K from '../src/model/index.ts';
+import { allocArray } from '../src/core/dtype.ts';
+import type { TypedArray } from '../src/core/dtype.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -41,9 +43,8 @@ test('a 10-epoch fit keeps the heap and external memory flat', () => {
   assert.ok(hist.history.accuracy!.at(-1)! > 0.9, `trained: accuracy ${hist.history.accuracy!.at(-1)}`);
 });
 
-test('small tensors share slabs without sharing elements: every new array is zeroed and disjoint', async () => {
-  const { allocArray } = await import('../src/core/dtype.ts');
-  const arrays = [];
+test('small tensors share slabs without sharing elements: every new array is zeroed and disjoint', () => {
+  const arrays: TypedArray[] = [];
   for (let i = 0; i < 400; i++) {
     const dt = (['float32', 'float64', 'int32', 'bool'] as const)[i % 4];
     const n = [1, 17, 100, 1000, 4096, 5000][i % 6]!;

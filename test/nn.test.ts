@@ -190,3 +190,28 @@ test('one training step lowers the loss (Linear + activations + each loss)', () 
   noGrad(() => model.parameters().forEach((p) => p.sub_(p.grad!.mul(0.1))));
   assert.ok(loss() < before);
 });
+
+test('Linear adds its weight gradient into an existing .grad in place: the same sums as fresh gradients', () => {
+  manualSeed(3);
+  const lin = new nn.Linear(5, 3);
+  const [x1, x2] = [randn([4, 5]), randn([4, 5])];
+  const gradOf = (x: ReturnType<typeof randn>): number[] => {
+    lin.zeroGrad();
+    lin.forward(x).square().sum().backward();
+    return [...lin.weight.grad!.contiguousData()];
+  };
+  const g1 = gradOf(x1);
+  const g2 = gradOf(x2);
+  lin.zeroGrad();
+  lin.forward(x1).square().sum().backward();
+  const kept = lin.weight.grad!;
+  const version = kept.storage.version;
+  lin.forward(x2).square().sum().backward();
+  assert.equal(lin.weight.grad, kept, 'the second backward added into the same tensor');
+  assert.ok(kept.storage.version > version, 'and bumped its version');
+  [...kept.contiguousData()].forEach((v, i) => assert.ok(Math.abs(v - (g1[i]! + g2[i]!)) < 1e-5, `${i}: ${v} vs ${g1[i]! + g2[i]!}`));
+  // zeroed in place (PyTorch 1.x's zero_grad()), then one backward: the fresh gradient again
+  kept.zero_();
+  lin.forward(x2).square().sum().backward();
+  [...lin.weight.grad!.contiguousData()].forEach((v, i) => assert.ok(Math.abs(v - g2[i]!) < 1e-5, `${i}: ${v} vs ${g2[i]}`));
+});

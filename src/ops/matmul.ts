@@ -1,5 +1,6 @@
 // matmul (batched, broadcast batch dims) and the fused linear layer op y = x·Wᵀ + b.
 import { DTypeError, ShapeError, broadcastShapes, fmtShape, isFloat, promoteTypes, sizeOf } from '../core/index.ts';
+import { getBackend } from '../backend/backend.ts';
 import type { Backend } from '../backend/backend.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { dense } from './types.ts';
@@ -64,6 +65,26 @@ export function matmulRaw(be: Backend, a0: Tensor, b0: Tensor, op = 'matmul'): {
     aOffsets: batchOffsets(a, batch), bOffsets: batchOffsets(b, batch),
   });
   return { data: c, shape: [...batch, m, n] };
+}
+
+/**
+ * out += a·b for 2-D tensors of out's dtype, with the kernel reading a and b in place where their layout
+ * allows; false (nothing done) for other dtypes or shapes.
+ */
+function matmulInto(be: Backend, a0: Tensor, b0: Tensor, out: Tensor): boolean {
+  const [m, k] = a0.shape as [number, number];
+  const n = b0.shape[1]!;
+  const dt = out.dtype;
+  if (a0.ndim !== 2 || b0.ndim !== 2 || b0.shape[0] !== k || a0.dtype !== dt || b0.dtype !== dt || out.shape[0] !== m || out.shape[1] !== n) return false;
+  const a = layout(a0) ? a0 : a0.contiguous();
+  const b = layout(b0) ? b0 : b0.contiguous();
+  const la = layout(a)!;
+  const lb = layout(b)!;
+  be.matmul({
+    a: a.data(), b: b.data(), c: out.data(), m, n, k,
+    transA: la.trans, transB: lb.trans, lda: la.ld, ldb: lb.ld, aOffsets: [a.offset], bOffsets: [b.offset], accumulate: true,
+  });
+  return true;
 }
 
 function checkFloat(op: string, ...ts: Tensor[]): void {
@@ -136,10 +157,14 @@ export const linearOp: OpSpec = {
     const w = c.input(1);
     const inF = w.shape[1]!;
     const g2 = g.reshape([-1, w.shape[0]!]);
-    return [
-      c.needs[0] ? g2.matmul(w).reshape(x.shape) : null,
-      c.needs[1] ? g2.mT.matmul(x.reshape([-1, inF])) : null,
-      c.needs[2] ? g2.sum(0) : null,
-    ];
+    let dW: Tensor | null = null;
+    if (c.needs[1]) {
+      // dW = gᵀ·x, added straight into the weight's existing gradient when there is one (a training loop
+      // that zeroes gradients in place then allocates no weight-sized buffer per step).
+      const x2 = x.reshape([-1, inF]);
+      const into = c.leafGrad(1);
+      dW = into && matmulInto(getBackend(), g2.mT, x2, into) ? into : g2.mT.matmul(x2);
+    }
+    return [c.needs[0] ? g2.matmul(w).reshape(x.shape) : null, dW, c.needs[2] ? g2.sum(0) : null];
   },
 };

@@ -34,6 +34,12 @@ export interface GradCtx<A> {
   readonly saved: unknown;
   /** True when this backward is itself being recorded (createGraph): a rule written with raw loops must refuse. */
   readonly recording: boolean;
+  /**
+   * The `.grad` of input i when it is a leaf whose gradient the rule may add into in place instead of
+   * allocating one: contiguous, of the input's shape and dtype, and no higher-order graph is being
+   * recorded. A rule that adds into it returns that same tensor for input i; null otherwise.
+   */
+  leafGrad(i: number): Tensor | null;
   /** g * d(x, y) elementwise, for unary ops' scalar derivatives. */
   mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor;
 }

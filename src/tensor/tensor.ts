@@ -150,6 +150,14 @@ export class Node implements GradCtx<unknown> {
     return gradEnabled;
   }
 
+  leafGrad(i: number): Tensor | null {
+    const leaf = this.next[i];
+    if (gradEnabled || !(leaf instanceof Tensor)) return null;
+    const g = leaf.grad;
+    if (!g || g.requiresGrad || g.dtype !== leaf.dtype || g.offset !== 0 || !g.isContiguous || !sameShape(g.shape, leaf.shape)) return null;
+    return g;
+  }
+
   mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor {
     const x = this.input(0);
     const y = this.output();
@@ -275,6 +283,8 @@ function backwardFrom(root: Tensor, gradient: Tensor, opts: BackwardOptions): vo
       if (nx instanceof Node) {
         const prev = grads.get(nx);
         grads.set(nx, prev ? prev.add(gr) : gr);
+      } else if (gr === nx.grad) {
+        gr.storage.version++; // the rule added into the leaf's gradient in place (GradCtx.leafGrad)
       } else {
         // A gradient the rule just computed (not g or a view of it, not returned twice) is owned by
         // nobody else, so the leaf may keep it without a copy (PyTorch's AccumulateGrad does the same).

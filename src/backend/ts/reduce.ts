@@ -3,6 +3,11 @@ import type { TypedArray } from '../../core/index.ts';
 import type { ReduceKind } from '../backend.ts';
 
 export function reduce(kind: ReduceKind, x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void {
+  if (r === 1 && x.constructor === out.constructor) {
+    // over an axis of length 1 (a batch of one's bias gradient): the values themselves
+    out.set(x.subarray(0, outer * inner) as never);
+    return;
+  }
   // Accumulate in a float64 scratch row so float32 sums keep their precision.
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
