@@ -65,11 +65,18 @@ export function normAxis(op: string, axis: number, ndim: number): number {
 
 /** Normalises a dim list (undefined = all dims), sorted and unique. */
 export function normAxes(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
-  if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof dims === 'number' ? [dims] : dims;
-  const set = new Set(list.map((d) => normAxis(op, d, ndim)));
-  if (set.size !== list.length) throw new ShapeError(`${op}: dims must be unique; got [${list.join(',')}]`);
-  return [...set].sort((x, y) => x - y);
+  // (plain loops: this runs for every reduction, and Array.from/Set cost more than the reduction of a small tensor)
+  if (dims === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof dims === 'number') return [normAxis(op, dims, ndim)];
+  const out = dims.map((d) => normAxis(op, d, ndim)).sort((x, y) => x - y);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i] === out[i - 1]) throw new ShapeError(`${op}: dims must be unique; got [${dims.join(',')}]`);
+  }
+  return out;
 }
 
 /** True if a view with these shape/strides covers its storage contiguously in row-major order. */

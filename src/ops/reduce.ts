@@ -33,14 +33,24 @@ export function around(shape: readonly number[], axis: number): [number, number,
 function reduceAll(be: Backend, kind: ReduceKind, data: TypedArray, shape: number[], axes: number[], dt: 'float32' | 'float64' | 'int32' | 'bool'): TypedArray {
   let cur = data;
   const s = shape.slice();
-  // Reduce one axis at a time from the last, keeping dims so later axes keep their place.
-  for (let j = axes.length - 1; j >= 0; j--) {
-    const ax = axes[j]!;
-    const [outer, r, inner] = around(s, ax);
+  // Reduce one run of adjacent axes at a time from the last (a run is one middle axis of the combined
+  // length: sum() of everything is one pass), keeping dims so earlier axes keep their place.
+  for (let j = axes.length - 1; j >= 0; ) {
+    let first = j;
+    while (first > 0 && axes[first - 1] === axes[first]! - 1) first--;
+    const lo = axes[first]!;
+    const hi = axes[j]!;
+    let outer = 1;
+    let r = 1;
+    let inner = 1;
+    for (let d = 0; d < lo; d++) outer *= s[d]!;
+    for (let d = lo; d <= hi; d++) r *= s[d]!;
+    for (let d = hi + 1; d < s.length; d++) inner *= s[d]!;
     const next = be.alloc(dt, outer * inner);
     be.reduce(kind, cur, outer, r, inner, next);
     cur = next;
-    s[ax] = 1;
+    for (let d = lo; d <= hi; d++) s[d] = 1;
+    j = first - 1;
   }
   return cur;
 }

@@ -8,6 +8,16 @@ export function reduce(kind: ReduceKind, x: TypedArray, outer: number, r: number
     out.set(x.subarray(0, outer * inner) as never);
     return;
   }
+  if (inner === 1 && kind === 'sum') {
+    // row sums (and sums of everything): one scalar accumulator per row, in double
+    for (let o = 0; o < outer; o++) {
+      let t = 0;
+      const base = o * r;
+      for (let j = 0; j < r; j++) t += x[base + j]!;
+      out[o] = t;
+    }
+    return;
+  }
   // Accumulate in a float64 scratch row so float32 sums keep their precision.
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
