@@ -124,6 +124,16 @@ export function scatterAdd(src: TypedArray, index: Int32Array, outer: number, r:
 
 export function indexSelect(x: TypedArray, index: Int32Array, outer: number, r: number, inner: number, out: TypedArray): void {
   const q = index.length;
+  if (inner >= 32 && x.constructor === out.constructor) {
+    // long rows (a batch of images gathered from a data set): one block copy per row
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < q; j++) {
+        const s = (o * r + index[j]!) * inner;
+        out.set(x.subarray(s, s + inner) as never, (o * q + j) * inner);
+      }
+    }
+    return;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < q; j++) {
       const s = (o * r + index[j]!) * inner;
