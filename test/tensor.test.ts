@@ -107,6 +107,14 @@ test('indexing and slicing (views share storage)', () => {
   assert.throws(() => x.index(3), /index: an index in \[-3, 2\] for dim 0; got 3/);
   assert.throws(() => x.indexSelect(0, tensor([0, 5], { dtype: 'int32' })), /indexSelect: indices in \[0, 3\); got 5/);
   assert.throws(() => x.indexSelect(0, tensor([0, 1])), /indexSelect: int32 indices; got float32/);
+  // long rows (copied as blocks), selected along a middle dim, with repeats
+  const big = arange(2 * 3 * 40).reshape([2, 3, 40]);
+  const sel = big.indexSelect(1, tensor([2, 0, 2], { dtype: 'int32' }));
+  assert.deepEqual(sel.shape, [2, 3, 40]);
+  const at = (t: typeof big, i: number, j: number, k: number): number => (t.toArray() as number[][][])[i]![j]![k]!;
+  for (const [i, j, src] of [[0, 0, 2], [0, 1, 0], [0, 2, 2], [1, 0, 2], [1, 1, 0]] as const) {
+    for (const k of [0, 17, 39]) assert.equal(at(sel, i, j, k), i * 120 + src * 40 + k);
+  }
 });
 
 test('reductions over any dims with keepdim; max/min with indices; var/std; logsumexp', () => {
