@@ -2,6 +2,20 @@
 import type { TypedArray } from '../../core/index.ts';
 import type { ReduceKind } from '../backend.ts';
 
+/** Σ over the middle axis for float32 only (monomorphic: a bias gradient per step), in a float64 row. */
+function sumMiddleF32(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void {
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    for (let j = 0; j < r; j++) {
+      const rb = (o * r + j) * inner;
+      for (let i = 0; i < inner; i++) acc[i] += x[rb + i]!;
+    }
+    const ob = o * inner;
+    for (let i = 0; i < inner; i++) out[ob + i] = acc[i]!;
+  }
+}
+
 export function reduce(kind: ReduceKind, x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void {
   if (r === 1 && x.constructor === out.constructor) {
     // over an axis of length 1 (a batch of one's bias gradient): the values themselves
@@ -16,6 +30,10 @@ export function reduce(kind: ReduceKind, x: TypedArray, outer: number, r: number
       for (let j = 0; j < r; j++) t += x[base + j]!;
       out[o] = t;
     }
+    return;
+  }
+  if (kind === 'sum' && x instanceof Float32Array && out instanceof Float32Array) {
+    sumMiddleF32(x, outer, r, inner, out);
     return;
   }
   // Accumulate in a float64 scratch row so float32 sums keep their precision.
