@@ -174,6 +174,93 @@ export function sgemmPackedA(m: i32, n: i32, k: i32, pa: usize, b: usize, ldb: i
 }
 
 /**
+ * c[j] (+)= Σ_p a[p]·op(B)(p, j) for one row a of k values (a batch of one): no packing. With transB (B
+ * stored [n, k], the Linear layer's weight) every output is a dot product of two contiguous rows, four
+ * rows at a time; otherwise c accumulates a[p]·(row p of B) sixteen columns at a time in registers.
+ */
+export function gemv(n: i32, k: i32, a: usize, b: usize, ldb: i32, transB: i32, c: usize, accumulate: i32): void {
+  if (transB) {
+    const k4 = k & ~3;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const r0 = b + ((<usize>j * ldb) << 2);
+      const r1 = r0 + ((<usize>ldb) << 2);
+      const r2 = r1 + ((<usize>ldb) << 2);
+      const r3 = r2 + ((<usize>ldb) << 2);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let p = 0; p < k4; p += 4) {
+        const o = <usize>p << 2;
+        const av = v128.load(a + o);
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(r0 + o)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(r1 + o)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(r2 + o)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(r3 + o)));
+      }
+      let t0 = f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1) + f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3);
+      let t1 = f32x4.extract_lane(s1, 0) + f32x4.extract_lane(s1, 1) + f32x4.extract_lane(s1, 2) + f32x4.extract_lane(s1, 3);
+      let t2 = f32x4.extract_lane(s2, 0) + f32x4.extract_lane(s2, 1) + f32x4.extract_lane(s2, 2) + f32x4.extract_lane(s2, 3);
+      let t3 = f32x4.extract_lane(s3, 0) + f32x4.extract_lane(s3, 1) + f32x4.extract_lane(s3, 2) + f32x4.extract_lane(s3, 3);
+      for (let p = k4; p < k; p++) {
+        const o = <usize>p << 2;
+        const ap = load<f32>(a + o);
+        t0 += ap * load<f32>(r0 + o);
+        t1 += ap * load<f32>(r1 + o);
+        t2 += ap * load<f32>(r2 + o);
+        t3 += ap * load<f32>(r3 + o);
+      }
+      const co = c + ((<usize>j) << 2);
+      if (accumulate) {
+        t0 += load<f32>(co);
+        t1 += load<f32>(co + 4);
+        t2 += load<f32>(co + 8);
+        t3 += load<f32>(co + 12);
+      }
+      store<f32>(co, t0);
+      store<f32>(co + 4, t1);
+      store<f32>(co + 8, t2);
+      store<f32>(co + 12, t3);
+    }
+    for (; j < n; j++) {
+      const r = b + ((<usize>j * ldb) << 2);
+      let t: f32 = 0;
+      for (let p = 0; p < k; p++) t += load<f32>(a + ((<usize>p) << 2)) * load<f32>(r + ((<usize>p) << 2));
+      const co = c + ((<usize>j) << 2);
+      store<f32>(co, accumulate ? load<f32>(co) + t : t);
+    }
+    return;
+  }
+  let j0 = 0;
+  for (; j0 + 16 <= n; j0 += 16) {
+    const co = c + ((<usize>j0) << 2);
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    if (accumulate) {
+      s0 = v128.load(co);
+      s1 = v128.load(co + 16);
+      s2 = v128.load(co + 32);
+      s3 = v128.load(co + 48);
+    }
+    for (let p = 0; p < k; p++) {
+      const av = v128.load32_splat(a + ((<usize>p) << 2));
+      const row = b + ((<usize>p * ldb + j0) << 2);
+      s0 = f32x4.add(s0, f32x4.mul(av, v128.load(row)));
+      s1 = f32x4.add(s1, f32x4.mul(av, v128.load(row + 16)));
+      s2 = f32x4.add(s2, f32x4.mul(av, v128.load(row + 32)));
+      s3 = f32x4.add(s3, f32x4.mul(av, v128.load(row + 48)));
+    }
+    v128.store(co, s0);
+    v128.store(co + 16, s1);
+    v128.store(co + 32, s2);
+    v128.store(co + 48, s3);
+  }
+  for (; j0 < n; j0++) {
+    let t: f32 = 0;
+    for (let p = 0; p < k; p++) t += load<f32>(a + ((<usize>p) << 2)) * load<f32>(b + ((<usize>p * ldb + j0) << 2));
+    const co = c + ((<usize>j0) << 2);
+    store<f32>(co, accumulate ? load<f32>(co) + t : t);
+  }
+}
+
+/**
  * One Adam step over n float32 values (see AdamCoefficients in src/backend/backend.ts):
  * g = sign·∇ + l2·p; m = b1·m + c1·g; v = b2·v + c2·g²; vmax = max(vmax, v) when vmax != 0;
  * p = p·decay − stepSize·m / (√v(max)·invBc2Sqrt + eps).

@@ -1,7 +1,7 @@
 // The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 4x8 register
-// tile on packed panels, on worker threads when large) and the fused Adam and SGD updates replaced by
-// SIMD kernels. Instantiated synchronously from embedded bytes, so it works in Node and browsers alike;
-// null where WebAssembly SIMD is unavailable.
+// tile on packed panels, on worker threads when large; an unpacked matrix-vector kernel for 1-3 rows)
+// and the fused Adam and SGD updates replaced by SIMD kernels. Instantiated synchronously from embedded
+// bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
@@ -12,6 +12,7 @@ interface WasmExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
   scratchBytes(m: number, n: number, k: number): number;
+  gemv(n: number, k: number, a: number, b: number, ldb: number, transB: number, c: number, acc: number): void;
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
   sgd(p: number, g: number, buf: number, n: number, sign: number, wd: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
 }
@@ -136,11 +137,41 @@ export function createWasmBackend(): Backend | null {
     }
   }
 
+  /** A few rows of A (batch-1 inference, per-sample training) times a large B: the unpacked SIMD kernel. */
+  function matmulRows(p: MatmulArgs, a: Float32Array, b: Float32Array, c: Float32Array): void {
+    const { m, n, k } = p;
+    const bLen = p.transB ? span(n, k, p.ldb) : span(k, n, p.ldb);
+    const aPtr = ARENA;
+    const bPtr = (aPtr + k * 4 + 15) & ~15;
+    const cPtr = (bPtr + bLen * 4 + 15) & ~15;
+    ensure(cPtr - ARENA + n * 4);
+    const heap = new Float32Array(ex.memory.buffer);
+    for (let bi = 0; bi < p.aOffsets.length; bi++) {
+      const bo = p.bOffsets[bi]!;
+      heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
+      for (let i = 0; i < m; i++) {
+        const ao = p.aOffsets[bi]! + i * p.lda;
+        const co = (bi * m + i) * n;
+        heap.set(a.subarray(ao, ao + k), aPtr / 4);
+        if (p.accumulate) heap.set(c.subarray(co, co + n), cPtr / 4);
+        ex.gemv(n, k, aPtr, bPtr, p.ldb, p.transB ? 1 : 0, cPtr, p.accumulate ? 1 : 0);
+        c.set(heap.subarray(cPtr / 4, cPtr / 4 + n), co);
+      }
+    }
+  }
+
   function matmul(p: MatmulArgs): void {
     const { a, b, c, m, n, k } = p;
-    // Thin products (vector-matrix, outer products) and non-float32 data stay on the TS kernels,
+    const f32 = a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+    // One to three rows of A against a larger B (a batch of one through a Linear layer): the unpacked
+    // kernel, copies included ~5x the TS loop's speed (W5 at batch 1: 243 -> 47 µs per sample).
+    if (f32 && m < 4 && !p.transA && n * k >= 4096) {
+      matmulRows(p, a, b, c);
+      return;
+    }
+    // Other thin products (outer products, tiny layers) and non-float32 data stay on the TS kernels,
     // whose direct loops have less per-call cost than copying into WASM memory.
-    if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || m < 4 || n < 8 || k < 4 || m * n * k < 32768) {
+    if (!f32 || m < 4 || n < 8 || k < 4 || m * n * k < 32768) {
       tsBackend.matmul(p);
       return;
     }
