@@ -385,7 +385,10 @@ export class Tensor {
 
   // ---- data access ----------------------------------------------------------------------------
 
-  /** The raw storage (shared with views; read through `strides` and `offset`). */
+  /**
+   * The raw storage (shared with views; read through `strides` and `offset`). A small tensor's storage
+   * is itself a view into a larger shared buffer: use its own `length`/`byteOffset`, never `.buffer` whole.
+   */
   data(): TypedArray {
     return this.storage.data;
   }
