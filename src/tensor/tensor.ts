@@ -109,10 +109,19 @@ export class Node implements GradCtx<unknown> {
     readonly needs: boolean[],
     public saved: unknown,
   ) {
-    this.inputs = inputs.slice();
-    this.versions = inputs.map((t) => t.storage.version);
-    this.inShapes = inputs.map((t) => t.shape);
-    this.next = inputs.map((t, i) => (!needs[i] ? null : t.gradFn ?? t));
+    // (plain loops: a node is made for every recorded op)
+    const n = inputs.length;
+    this.inputs = new Array<Tensor>(n);
+    this.versions = new Array<number>(n);
+    this.inShapes = new Array<number[]>(n);
+    this.next = new Array<Node | Tensor | null>(n);
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i]!;
+      this.inputs[i] = t;
+      this.versions[i] = t.storage.version;
+      this.inShapes[i] = t.shape;
+      this.next[i] = needs[i] ? t.gradFn ?? t : null;
+    }
   }
 
   /** The op's name as PyTorch prints it: `AddBackward`, `MatmulBackward`... */
@@ -208,11 +217,12 @@ export function apply<A>(spec: OpSpec<A>, inputs: readonly Tensor[], attrs: A): 
       : new Tensor(res.base.storage, res.shape, res.strides, res.offset, res.base.dtype);
   if (gradEnabled && spec.backward) {
     let any = false;
-    const needs = inputs.map((x) => {
-      const r = x.requiresGrad;
+    const needs = new Array<boolean>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const r = inputs[i]!.requiresGrad;
+      needs[i] = r;
       any ||= r;
-      return r;
-    });
+    }
     if (any) {
       const node = new Node(spec as OpSpec<unknown>, attrs, inputs, needs, saved);
       t.gradFn = node;
@@ -246,23 +256,28 @@ function backwardFrom(root: Tensor, gradient: Tensor, opts: BackwardOptions): vo
     accumulate(root, gradient);
     return;
   }
-  // Topological order by iterative DFS (post-order), then walk it in reverse.
+  // Topological order by iterative DFS (post-order), then walk it in reverse. (Two parallel stacks and
+  // no closures: this runs for every backward, and per-sample training does 10,000 of them.)
   const order: Node[] = [];
   const seen = new Set<Node>();
-  const stack: [Node, number][] = [[rootNode, 0]];
+  const nodes: Node[] = [rootNode];
+  const at: number[] = [0];
   seen.add(rootNode);
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const [node, i] = top;
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    const i = at[top]!;
     if (i < node.next.length) {
-      top[1]++;
+      at[top] = i + 1;
       const nx = node.next[i];
       if (nx instanceof Node && !seen.has(nx)) {
         seen.add(nx);
-        stack.push([nx, 0]);
+        nodes.push(nx);
+        at.push(0);
       }
     } else {
-      stack.pop();
+      nodes.pop();
+      at.pop();
       order.push(node);
     }
   }
@@ -288,12 +303,18 @@ function backwardFrom(root: Tensor, gradient: Tensor, opts: BackwardOptions): vo
       } else {
         // A gradient the rule just computed (not g or a view of it, not returned twice) is owned by
         // nobody else, so the leaf may keep it without a copy (PyTorch's AccumulateGrad does the same).
-        const fresh = gr.storage !== g.storage && gr.offset === 0 && gr.isContiguous && gs.every((o, j) => j === i || !o || o.storage !== gr.storage);
+        const fresh = gr.storage !== g.storage && gr.offset === 0 && gr.isContiguous && !sharedWithOthers(gs, i, gr.storage);
         accumulate(nx, gr, fresh);
       }
     }
     if (!opts.retainGraph) node.free();
   }
+}
+
+/** True when another gradient a rule returned (not the i-th) shares `storage`. */
+function sharedWithOthers(gs: readonly (Tensor | null)[], i: number, storage: Storage): boolean {
+  for (let j = 0; j < gs.length; j++) if (j !== i && gs[j] && gs[j]!.storage === storage) return true;
+  return false;
 }
 
 /** Adds a gradient into a leaf's `.grad` (a fresh contiguous tensor the first time). */
@@ -304,8 +325,23 @@ function accumulate(leaf: Tensor, g: Tensor, fresh = false): void {
   } else if (gradEnabled) {
     leaf.grad = leaf.grad.add(gc);
   } else {
-    noGrad(() => leaf.grad!.add_(gc));
+    const lg = leaf.grad;
+    if (lg.isContiguous && gc.isContiguous && !lg.requiresGrad && sameShape(lg.shape, gc.shape)) {
+      // the common case (a weight used more than once, gradients accumulated over batches): one loop
+      const dst = lg.contiguousData();
+      const src = gc.contiguousData();
+      if (dst instanceof Float32Array && src instanceof Float32Array) addIntoF32(dst, src);
+      else for (let i = 0; i < dst.length; i++) dst[i]! += src[i]!;
+      lg.storage.version++;
+    } else {
+      noGrad(() => lg.add_(gc));
+    }
   }
+}
+
+/** dst += src elementwise (float32 only: monomorphic). */
+function addIntoF32(dst: Float32Array, src: Float32Array): void {
+  for (let i = 0; i < dst.length; i++) dst[i]! += src[i]!;
 }
 
 /** An index spec item for `Tensor.index`: a number selects (drops the dim), a range slices. */
@@ -473,9 +509,9 @@ export class Tensor {
       g = gradient.detach();
     }
     // Like PyTorch, retainGraph defaults to createGraph.
-    const run = (): void => backwardFrom(this, g, { retainGraph: opts.retainGraph ?? opts.createGraph, createGraph: opts.createGraph });
-    if (opts.createGraph) enableGrad(run);
-    else noGrad(run);
+    const o: BackwardOptions = { retainGraph: opts.retainGraph ?? opts.createGraph, createGraph: opts.createGraph };
+    if (opts.createGraph) enableGrad(() => backwardFrom(this, g, o));
+    else noGrad(() => backwardFrom(this, g, o));
   }
 
   /** A new leaf sharing this tensor's data, cut from the graph. */
