@@ -80,6 +80,25 @@ test('in-place changes that would break the graph are refused clearly', () => {
   // Non-leaf results in the graph cannot be changed in place.
   const z = w.mul(2);
   assert.throws(() => z.mul_(2), /mul_: .*in the autograd graph/);
+  // The same with a tensor operand of the same shape (written straight into the elements).
+  assert.throws(() => w.add_(tensor([1, 1])), /add_: .*a leaf tensor that requires grad/);
+  const x2 = tensor([1, 2]);
+  const y2 = w.mul(x2);
+  x2.mul_(tensor([3, 3]));
+  assert.deepEqual(x2.toArray(), [3, 6]);
+  assert.throws(() => y2.sum().backward(), /MulBackward: its saved input 1 .*modified in place/);
+});
+
+test('in-place arithmetic on overlapping views reads the values from before the op', () => {
+  const v = tensor([1, 2, 3, 4, 5]);
+  v.narrow(0, 1, 4).add_(v.narrow(0, 0, 4)); // [1, 1+2, 2+3, 3+4, 4+5] from the old values
+  assert.deepEqual(v.toArray(), [1, 3, 5, 7, 9]);
+  const u = tensor([2, 4, 8]);
+  u.div_(u); // the same view: each element by itself
+  assert.deepEqual(u.toArray(), [1, 1, 1]);
+  const big = tensor(Array.from({ length: 300 }, (_, i) => i));
+  big.sub_(tensor(Array.from({ length: 300 }, () => 1)));
+  assert.equal((big.toArray() as number[])[299], 298);
 });
 
 test('createGraph gives higher-order gradients for composite ops', () => {

@@ -43,8 +43,11 @@ function batchOffsets(t: Tensor, batch: readonly number[]): number[] {
   return out;
 }
 
-/** Runs the kernel for a·b on tensors of at least 2 dims; returns the result data and shape. */
-export function matmulRaw(be: Backend, a0: Tensor, b0: Tensor, op = 'matmul'): { data: ReturnType<Backend['alloc']>; shape: number[] } {
+/**
+ * Runs the kernel for a·b on tensors of at least 2 dims; returns the result data and shape. With `into`
+ * (contiguous, of the result's size and dtype) the product is added into its elements instead.
+ */
+export function matmulRaw(be: Backend, a0: Tensor, b0: Tensor, op = 'matmul', into?: Tensor): { data: ReturnType<Backend['alloc']>; shape: number[] } {
   const m = a0.shape[a0.ndim - 2]!;
   const k = a0.shape[a0.ndim - 1]!;
   const k2 = b0.shape[b0.ndim - 2]!;
@@ -58,33 +61,13 @@ export function matmulRaw(be: Backend, a0: Tensor, b0: Tensor, op = 'matmul'): {
   const b = layout(b0) ? b0 : b0.contiguous();
   const la = layout(a)!;
   const lb = layout(b)!;
-  const c = be.alloc(dt, sizeOf(batch) * m * n);
+  const c = into ? into.contiguousData() : be.alloc(dt, sizeOf(batch) * m * n);
   be.matmul({
     a: a.data(), b: b.data(), c, m, n, k,
     transA: la.trans, transB: lb.trans, lda: la.ld, ldb: lb.ld,
-    aOffsets: batchOffsets(a, batch), bOffsets: batchOffsets(b, batch),
+    aOffsets: batchOffsets(a, batch), bOffsets: batchOffsets(b, batch), accumulate: into !== undefined,
   });
   return { data: c, shape: [...batch, m, n] };
-}
-
-/**
- * out += a·b for 2-D tensors of out's dtype, with the kernel reading a and b in place where their layout
- * allows; false (nothing done) for other dtypes or shapes.
- */
-function matmulInto(be: Backend, a0: Tensor, b0: Tensor, out: Tensor): boolean {
-  const [m, k] = a0.shape as [number, number];
-  const n = b0.shape[1]!;
-  const dt = out.dtype;
-  if (a0.ndim !== 2 || b0.ndim !== 2 || b0.shape[0] !== k || a0.dtype !== dt || b0.dtype !== dt || out.shape[0] !== m || out.shape[1] !== n) return false;
-  const a = layout(a0) ? a0 : a0.contiguous();
-  const b = layout(b0) ? b0 : b0.contiguous();
-  const la = layout(a)!;
-  const lb = layout(b)!;
-  be.matmul({
-    a: a.data(), b: b.data(), c: out.data(), m, n, k,
-    transA: la.trans, transB: lb.trans, lda: la.ld, ldb: lb.ld, aOffsets: [a.offset], bOffsets: [b.offset], accumulate: true,
-  });
-  return true;
 }
 
 function checkFloat(op: string, ...ts: Tensor[]): void {
@@ -163,7 +146,12 @@ export const linearOp: OpSpec = {
       // that zeroes gradients in place then allocates no weight-sized buffer per step).
       const x2 = x.reshape([-1, inF]);
       const into = c.leafGrad(1);
-      dW = into && matmulInto(getBackend(), g2.mT, x2, into) ? into : g2.mT.matmul(x2);
+      if (into && g2.dtype === into.dtype && x2.dtype === into.dtype) {
+        matmulRaw(getBackend(), g2.mT, x2, 'linear', into);
+        dW = into;
+      } else {
+        dW = g2.mT.matmul(x2);
+      }
     }
     return [c.needs[0] ? g2.matmul(w).reshape(x.shape) : null, dW, c.needs[2] ? g2.sum(0) : null];
   },

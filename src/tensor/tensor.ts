@@ -325,23 +325,8 @@ function accumulate(leaf: Tensor, g: Tensor, fresh = false): void {
   } else if (gradEnabled) {
     leaf.grad = leaf.grad.add(gc);
   } else {
-    const lg = leaf.grad;
-    if (lg.isContiguous && gc.isContiguous && !lg.requiresGrad && sameShape(lg.shape, gc.shape)) {
-      // the common case (a weight used more than once, gradients accumulated over batches): one loop
-      const dst = lg.contiguousData();
-      const src = gc.contiguousData();
-      if (dst instanceof Float32Array && src instanceof Float32Array) addIntoF32(dst, src);
-      else for (let i = 0; i < dst.length; i++) dst[i]! += src[i]!;
-      lg.storage.version++;
-    } else {
-      noGrad(() => lg.add_(gc));
-    }
+    noGrad(() => leaf.grad!.add_(gc));
   }
-}
-
-/** dst += src elementwise (float32 only: monomorphic). */
-function addIntoF32(dst: Float32Array, src: Float32Array): void {
-  for (let i = 0; i < dst.length; i++) dst[i]! += src[i]!;
 }
 
 /** An index spec item for `Tensor.index`: a number selects (drops the dim), a range slices. */
@@ -561,17 +546,38 @@ export class Tensor {
     return this.assign(op, r.dtype === this.dtype ? r : r.cast(this.dtype));
   }
 
+  /**
+   * An in-place add/sub/mul/div: straight into this tensor's elements when both operands are
+   * contiguous float tensors of its shape and dtype that do not overlap it (a gradient accumulated
+   * into `.grad`, an update of a whole buffer), else computed out of place and copied in.
+   */
+  private binInplace(op: 'add' | 'sub' | 'mul' | 'div', other: TensorLike, alpha = 1): this {
+    const o = alpha === 1 ? this.wrap(other) : noGrad(() => this.wrap(other).mul(alpha));
+    const direct = this.isContiguous && o.isContiguous && isFloat(this.dtype) && o.dtype === this.dtype && sameShape(o.shape, this.shape) &&
+      (o.storage !== this.storage || o.offset === this.offset);
+    const be = getBackend();
+    if (direct) {
+      this.checkInplace(`${op}_`);
+      const out = this.contiguousData();
+      if (be.zipNamed?.(op, { data: this.data(), offset: this.offset, strides: this.strides }, { data: o.data(), offset: o.offset, strides: o.strides }, this.shape, out)) {
+        this.storage.version++;
+        return this;
+      }
+    }
+    return this.inplace(`${op}_`, () => this.bin(op, o));
+  }
+
   add_(other: TensorLike, alpha = 1): this {
-    return this.inplace('add_', () => this.add(alpha === 1 ? other : this.wrap(other).mul(alpha)));
+    return this.binInplace('add', other, alpha);
   }
   sub_(other: TensorLike): this {
-    return this.inplace('sub_', () => this.sub(other));
+    return this.binInplace('sub', other);
   }
   mul_(other: TensorLike): this {
-    return this.inplace('mul_', () => this.mul(other));
+    return this.binInplace('mul', other);
   }
   div_(other: TensorLike): this {
-    return this.inplace('div_', () => this.div(other));
+    return this.binInplace('div', other);
   }
   clamp_(min = -Infinity, max = Infinity): this {
     return this.inplace('clamp_', () => this.clamp(min, max));

@@ -128,12 +128,16 @@ export function zipNamed(op: string, a: Strided, b: Strided, shape: readonly num
 }
 
 function allContiguous(shape: readonly number[], ...ss: Strided[]): boolean {
-  for (const s of ss) {
-    let acc = 1;
-    for (let i = shape.length - 1; i >= 0; i--) {
-      if (shape[i] !== 1 && s.strides[i] !== acc) return false;
-      acc *= shape[i]!;
-    }
+  for (const s of ss) if (!rowMajor(shape, s.strides)) return false;
+  return true;
+}
+
+/** True when `strides` lay `shape` out contiguously in row-major order. */
+function rowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== acc) return false;
+    acc *= shape[i]!;
   }
   return true;
 }
@@ -252,6 +256,15 @@ export function copy(
   const sd = src.data;
   const nd = shape.length;
   const ss = nd ? src.strides[nd - 1]! : 0;
+  if (outStrides && sd.constructor === out.constructor && rowMajor(shape, outStrides) && allContiguous(shape, src)) {
+    // both sides contiguous (an in-place op on a whole tensor): one block copy
+    let n = 1;
+    for (const d of shape) n *= d;
+    if (n > 64) {
+      out.set(sd.subarray(src.offset, src.offset + n) as never, outOffset);
+      return;
+    }
+  }
   if (!outStrides) {
     if (allContiguous(shape, src)) {
       let n = 1;
