@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { manualSeed, randn, getBackend } from '../src/index.ts';
+import { manualSeed, randn, getBackend, nativeBackendStatus } from '../src/index.ts';
 import * as K from '../src/model/index.ts';
-import { allocArray } from '../src/core/dtype.ts';
+import { readFileSync } from 'node:fs';
+import { allocArray, setLargeAllocHook } from '../src/core/dtype.ts';
 import type { TypedArray } from '../src/core/dtype.ts';
 
 setFlagsFromString('--expose-gc');
@@ -59,4 +60,46 @@ test('small tensors share slabs without sharing elements: every new array is zer
   arrays.forEach((a, i) => assert.ok(a.every((v) => v === (i % 2 ? 1 : 7)), `array ${i} kept its values`));
   const shared = arrays.filter((a, i) => arrays.some((b, j) => j !== i && b.buffer === a.buffer)).length;
   assert.ok(shared > 100, `small arrays are views into shared buffers (${shared} of 400)`);
+});
+
+test('allocations of 64 KB and up, and new slabs, call the large-allocation hook; small ones do not', () => {
+  let calls = 0;
+  const installed = setLargeAllocHook(() => calls++);
+  try {
+    allocArray('float32', 10);
+    allocArray('float32', 16 * 1024 - 1); // 64 KB - 4 B: own buffer, below the hook's size
+    assert.equal(calls, 0);
+    allocArray('float32', 16 * 1024);
+    assert.equal(calls, 1);
+    // small arrays: a new slab calls the hook once, the views carved from it do not
+    for (let i = 0; i < 200; i++) allocArray('float32', 4000);
+    // (8 arrays of 16,000 B fit in a 128 KB slab: 25 new slabs, 26 if the current one was part-used)
+    assert.ok(calls - 1 >= 25 && calls - 1 <= 26, `one call per new 128 KB slab; got ${calls - 1} for 200 x 16,000 B`);
+    const before = calls;
+    setLargeAllocHook(null);
+    allocArray('float32', 1 << 20);
+    assert.equal(calls, before, 'a removed hook is not called');
+  } finally {
+    setLargeAllocHook(installed);
+  }
+});
+
+test('native backend on glibc/Linux: heap memory grown for large arrays is marked for huge pages', {
+  skip: !(nativeBackendStatus().startsWith('native') && process.platform === 'linux' && process.env.NEURONA_MALLOC_KEEP !== '0' && process.env.NEURONA_HUGE_PAGES !== '0'),
+}, () => {
+  const keep: TypedArray[] = [];
+  // grow the heap by ~96 MB (blocks under 32 MB come from the heap); the hook sees each new break
+  for (let i = 0; i < 24; i++) keep.push(allocArray('float32', 1 << 20));
+  let inHeap = false;
+  let sizeKb = 0;
+  let advisedKb = 0;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inHeap = line.endsWith('[heap]');
+    if (!inHeap) continue;
+    const size = /^Size:\s+(\d+) kB/.exec(line);
+    if (size) sizeKb = Number(size[1]);
+    if (line.startsWith('VmFlags:') && / hg( |$)/.test(line)) advisedKb += sizeKb;
+  }
+  assert.ok(advisedKb >= 64 * 1024, `at least 64 MB of the heap advised for huge pages; got ${advisedKb} kB`);
+  assert.equal(keep.length, 24);
 });

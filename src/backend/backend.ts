@@ -1,7 +1,7 @@
 // The Backend interface: a small kernel set over typed-array buffers. Backends never see autograd,
 // layers or broadcasting rules: ops hand them buffers, strides and sizes already checked.
 import type { DType, TypedArray } from '../core/index.ts';
-import { BackendError } from '../core/index.ts';
+import { BackendError, setLargeAllocHook } from '../core/index.ts';
 import { tsBackend } from './ts/index.ts';
 import { createWasmBackend, wasmThreading } from './wasm/index.ts';
 import { createNativeBackend, loadNativeAddon, nativeLoadError } from './native/index.ts';
@@ -168,6 +168,8 @@ if (wasm) registry.set(wasm.name, wasm);
 const addon: NativeAddon | null = loadNativeAddon();
 const native = addon ? createNativeBackend(addon) : null;
 if (native) registry.set(native.name, native);
+// Large arrays come from the process heap, which the addon keeps and marks for huge pages (native/addon.cc).
+if (addon && typeof addon.adviseHeap === 'function') setLargeAllocHook(addon.adviseHeap);
 else if (nativeLoadError?.includes('failed to load')) console.warn(`neurona: ${nativeLoadError}; using the ${wasm ? 'wasm' : 'ts'} backend`);
 let current: Backend = native ?? wasm ?? tsBackend;
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NEURONA_BACKEND;

@@ -28,14 +28,35 @@ const ON_HEAP_MAX = 64;
 let slab = new ArrayBuffer(0);
 let slabUsed = 0;
 
+/** Arrays from this many bytes up (and new slabs) call the large-allocation hook. */
+const HOOK_MIN = 64 * 1024;
+let largeAllocHook: (() => void) | null = null;
+
+/**
+ * Sets a function called after every allocation of at least 64 KB and each new slab (the native backend
+ * uses it to mark newly grown heap memory for huge pages before anything touches it); null removes it.
+ * Returns the hook it replaces.
+ */
+export function setLargeAllocHook(fn: (() => void) | null): (() => void) | null {
+  const previous = largeAllocHook;
+  largeAllocHook = fn;
+  return previous;
+}
+
 /** Allocates zeroed storage of `n` elements for `dtype`. */
 export function allocArray(dtype: DType, n: number): TypedArray {
   const C = ctors[dtype];
   const bytes = n * C.BYTES_PER_ELEMENT;
-  if (bytes <= ON_HEAP_MAX || bytes > SLAB_MAX) return new C(n);
+  if (bytes <= ON_HEAP_MAX) return new C(n);
+  if (bytes > SLAB_MAX) {
+    const a = new C(n);
+    if (bytes >= HOOK_MIN && largeAllocHook !== null) largeAllocHook();
+    return a;
+  }
   if (slabUsed + bytes > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabUsed = 0;
+    if (largeAllocHook !== null) largeAllocHook();
   }
   const a = new C(slab, slabUsed, n);
   slabUsed += (bytes + 63) & ~63; // the next view starts on a cache line

@@ -25,6 +25,8 @@ export interface NativeAddon {
   setIsa(name: string): boolean;
   numThreads(): number;
   setNumThreads(n: number): void;
+  /** Marks heap memory grown since the last call for transparent huge pages (glibc on Linux; else nothing). */
+  adviseHeap(): void;
 }
 
 /** Why the addon did not load (undefined when it did, or when not in Node). */
