@@ -427,8 +427,16 @@ napi_value SetNumThreads(napi_env env, napi_callback_info info) {
 // GLIBC_TUNABLES=glibc.malloc.hugetlb=1 does, which can only be set before the process starts): on
 // this VM a first touch costs 4-12 us per 4 KB page, and a 2 MB huge page takes one fault instead of 512.
 // W5 at batch 1000 (40 MB of activations per pass over the test set) took ~3,800 faults in its timed
-// pass after one warm-up pass and ran 41-70 ms; with huge pages ~10 faults and 30-34 ms.
+// pass after one warm-up pass and ran 51-84 ms; with huge pages ~10-500 faults and 39-60 ms.
 uintptr_t heap_advised = 0;  // the heap below this address has been advised (0: advising is off)
+
+#if defined(__GLIBC__) && defined(__linux__) && defined(MADV_HUGEPAGE)
+// The program break rounded up to a page (sbrk(0) reads glibc's cached break: no system call).
+uintptr_t heap_end() {
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  return (reinterpret_cast<uintptr_t>(sbrk(0)) + page - 1) & ~(page - 1);
+}
+#endif
 
 void keep_freed_memory() {
 #if defined(__GLIBC__)
@@ -443,20 +451,17 @@ void keep_freed_memory() {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   const char* huge = std::getenv("NEURONA_HUGE_PAGES");
   if (huge && std::strcmp(huge, "0") == 0) return;
-  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  heap_advised = (reinterpret_cast<uintptr_t>(sbrk(0)) + page - 1) & ~(page - 1);
+  heap_advised = heap_end();
 #endif
 #endif
 }
 
 // Marks the heap grown since the last call for huge pages (its pages are not touched yet: glibc hands
-// fresh heap memory out as zeroed without writing it). Called by the JS side after large allocations;
-// sbrk(0) reads glibc's cached break, no system call.
+// fresh heap memory out as zeroed without writing it). Called by the JS side after large allocations.
 napi_value AdviseHeap(napi_env env, napi_callback_info) {
 #if defined(__GLIBC__) && defined(__linux__) && defined(MADV_HUGEPAGE)
   if (heap_advised != 0) {
-    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-    const uintptr_t brk = (reinterpret_cast<uintptr_t>(sbrk(0)) + page - 1) & ~(page - 1);
+    const uintptr_t brk = heap_end();
     if (brk > heap_advised) {
       madvise(reinterpret_cast<void*>(heap_advised), brk - heap_advised, MADV_HUGEPAGE);
       heap_advised = brk;

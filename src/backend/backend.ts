@@ -168,9 +168,9 @@ if (wasm) registry.set(wasm.name, wasm);
 const addon: NativeAddon | null = loadNativeAddon();
 const native = addon ? createNativeBackend(addon) : null;
 if (native) registry.set(native.name, native);
+else if (nativeLoadError?.includes('failed to load')) console.warn(`neurona: ${nativeLoadError}; using the ${wasm ? 'wasm' : 'ts'} backend`);
 // Large arrays come from the process heap, which the addon keeps and marks for huge pages (native/addon.cc).
 if (addon && typeof addon.adviseHeap === 'function') setLargeAllocHook(addon.adviseHeap);
-else if (nativeLoadError?.includes('failed to load')) console.warn(`neurona: ${nativeLoadError}; using the ${wasm ? 'wasm' : 'ts'} backend`);
 let current: Backend = native ?? wasm ?? tsBackend;
 const requested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NEURONA_BACKEND;
 if (requested && registry.has(requested)) current = registry.get(requested)!;

@@ -256,26 +256,18 @@ export function copy(
   const sd = src.data;
   const nd = shape.length;
   const ss = nd ? src.strides[nd - 1]! : 0;
-  if (outStrides && sd.constructor === out.constructor && rowMajor(shape, outStrides) && allContiguous(shape, src)) {
-    // both sides contiguous (an in-place op on a whole tensor): one block copy
+  if ((!outStrides || rowMajor(shape, outStrides)) && allContiguous(shape, src)) {
+    // both sides contiguous (a contiguous() of a window, an in-place op on a whole tensor): one block copy
     let n = 1;
     for (const d of shape) n *= d;
-    if (n > 64) {
+    if (sd.constructor === out.constructor) {
       out.set(sd.subarray(src.offset, src.offset + n) as never, outOffset);
-      return;
+    } else {
+      for (let i = 0; i < n; i++) out[outOffset + i] = sd[src.offset + i]!;
     }
+    return;
   }
   if (!outStrides) {
-    if (allContiguous(shape, src)) {
-      let n = 1;
-      for (const d of shape) n *= d;
-      if (sd.constructor === out.constructor) {
-        out.set(sd.subarray(src.offset, src.offset + n) as never, outOffset);
-      } else {
-        for (let i = 0; i < n; i++) out[outOffset + i] = sd[src.offset + i]!;
-      }
-      return;
-    }
     if (sd instanceof Float32Array && out instanceof Float32Array) {
       if (nd === 2) {
         copy2dF32(sd, src.offset, shape[0]!, shape[1]!, src.strides[0]!, ss, out, outOffset);
