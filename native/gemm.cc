@@ -204,6 +204,40 @@ __attribute__((target("avx512f"))) void transpose16(const float* src, size_t lds
 }
 #endif
 
+#if defined(__x86_64__)
+// The AVX2 counterpart: an 8x8 transpose of `rows` rows of src (the rest read as zeros) into 8 rows of
+// dst, each written as 8 floats in increasing order. When ldd < 8 (A panels of MR = 6) a row's last
+// lanes land on the next row's first ones and are overwritten by the next store; the last row is
+// written masked so that nothing lands past dst's 8 * ldd floats. Lanes at and beyond `rows` are
+// zeros, which is what the panels hold past the edge of the matrix.
+__attribute__((target("avx2"))) void transpose8(const float* src, size_t lds, int rows, float* dst, size_t ldd) {
+  __m256 r[8];
+  for (int a = 0; a < 8; a++) r[a] = a < rows ? _mm256_loadu_ps(src + a * lds) : _mm256_setzero_ps();
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(dst, _mm256_permute2f128_ps(s0, s4, 0x20));
+  _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(s1, s5, 0x20));
+  _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(s2, s6, 0x20));
+  _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(s3, s7, 0x20));
+  _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(s0, s4, 0x31));
+  _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(s1, s5, 0x31));
+  _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(s2, s6, 0x31));
+  const __m256 last = _mm256_permute2f128_ps(s3, s7, 0x31);
+  if (ldd >= 8) {
+    _mm256_storeu_ps(dst + 7 * ldd, last);
+  } else {
+    const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(ldd)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(dst + 7 * ldd, keep, last);
+  }
+}
+#endif
+
 // pa[(panel) * kc * MR + p * MR + i] = A(i0 + panel*MR + i, p0 + p), zero beyond m.
 void pack_a(const View& A, int i0, int mc, int p0, int kc, int MR, float* pa) {
   for (int ir = 0; ir < mc; ir += MR) {
@@ -214,6 +248,8 @@ void pack_a(const View& A, int i0, int mc, int p0, int kc, int MR, float* pa) {
 #if defined(__x86_64__)
       if (MR <= 16 && isa.ukr == ukr_avx512)
         for (; p + 16 <= kc; p += 16) transpose16(A.p + static_cast<size_t>(i0 + ir) * A.ld + p0 + p, A.ld, rows, dst + p * MR, MR);
+      if (MR <= 8 && isa.ukr == ukr_avx2)
+        for (; p + 8 <= kc; p += 8) transpose8(A.p + static_cast<size_t>(i0 + ir) * A.ld + p0 + p, A.ld, rows, dst + p * MR, MR);
 #endif
       for (int i = 0; i < rows && p < kc; i++) {
         const float* src = A.p + static_cast<size_t>(i0 + ir + i) * A.ld + p0;
@@ -250,6 +286,10 @@ void pack_b(const View& B, int p0, int kc, int j0, int nc, int NR, float* pb) {
         for (; p + 16 <= kc; p += 16)
           for (int h = 0; h < cols; h += 16)
             transpose16(B.p + static_cast<size_t>(j0 + jr + h) * B.ld + p0 + p, B.ld, std::min(16, cols - h), dst + p * NR + h, NR);
+      if (NR % 8 == 0 && isa.ukr == ukr_avx2)
+        for (; p + 8 <= kc; p += 8)
+          for (int h = 0; h < cols; h += 8)
+            transpose8(B.p + static_cast<size_t>(j0 + jr + h) * B.ld + p0 + p, B.ld, std::min(8, cols - h), dst + p * NR + h, NR);
 #endif
       for (int j = 0; j < cols && p < kc; j++) {
         const float* src = B.p + static_cast<size_t>(j0 + jr + j) * B.ld + p0;
