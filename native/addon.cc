@@ -213,6 +213,53 @@ napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
   return undefined(env);
 }
 
+// conv2d(x, w, bias | null, out, n, groups, o, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo) and
+// conv2dGrad(x, w, gy, dx | null, dw | null, n, groups, o, c, ...): a whole batch (c, the geometry, per group).
+napi_value ConvBatch(napi_env env, napi_callback_info info, bool grad) {
+  size_t argc = 21;
+  napi_value argv[21];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const char* op = grad ? "native conv2dGrad" : "native conv2d";
+  const size_t want = grad ? 21 : 20;
+  if (argc != want) {
+    throw_error(env, std::string(op) + (grad ? ": 21 arguments" : ": 20 arguments"));
+    return nullptr;
+  }
+  F32 x, wt, a, b;  // forward: a = bias, b = out; backward: a = gy, then dx (b) and dw (d)
+  F32 d;
+  int32_t v[16];
+  const int first = grad ? 5 : 4;
+  if (!get_f32(env, argv[0], x, "conv2d x") || !get_f32(env, argv[1], wt, "conv2d weight")) return nullptr;
+  if (grad ? !get_f32(env, argv[2], a, "conv2dGrad gy") || !get_f32(env, argv[3], b, "conv2dGrad dx", true) || !get_f32(env, argv[4], d, "conv2dGrad dw", true)
+           : !get_f32(env, argv[2], a, "conv2d bias", true) || !get_f32(env, argv[3], b, "conv2d out"))
+    return nullptr;
+  for (int i = 0; i < 16; i++)
+    if (!get_i32(env, argv[first + i], v[i])) return nullptr;
+  const int n = v[0], groups = v[1], o = v[2];
+  const neurona::ConvGeom g{v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]};
+  bool ok = n >= 0 && groups > 0 && o > 0 && o % groups == 0;
+  for (int i = 3; i < 16; i++) ok = ok && v[i] >= 0 && (i == 12 || i == 13 || v[i] > 0);  // only the paddings may be 0
+  if (!ok) {
+    throw_error(env, std::string(op) + ": positive sizes, strides and dilations, out channels divisible by groups");
+    return nullptr;
+  }
+  const int64_t ohw = static_cast<int64_t>(g.ho) * g.wo, ckk = static_cast<int64_t>(g.c) * g.kh * g.kw;
+  const int64_t xLen = static_cast<int64_t>(n) * groups * g.c * g.h * g.w, yLen = static_cast<int64_t>(n) * o * ohw, wLen = o * ckk;
+  const bool spans = static_cast<int64_t>(x.n) >= xLen && static_cast<int64_t>(wt.n) >= wLen &&
+                     (grad ? static_cast<int64_t>(a.n) >= yLen && (!b.p || static_cast<int64_t>(b.n) >= xLen) && (!d.p || static_cast<int64_t>(d.n) >= wLen)
+                           : (!a.p || static_cast<int64_t>(a.n) >= o) && static_cast<int64_t>(b.n) >= yLen);
+  if (!spans) {
+    throw_error(env, std::string(op) + ": arrays long enough for the geometry");
+    return nullptr;
+  }
+  if (grad) neurona::conv2d_backward_f32(x.p, wt.p, a.p, b.p, d.p, n, groups, o, g);
+  else neurona::conv2d_forward_f32(x.p, wt.p, a.p, b.p, n, groups, o, g);
+  return undefined(env);
+}
+
+napi_value Conv2d(napi_env env, napi_callback_info info) { return ConvBatch(env, info, false); }
+napi_value Conv2dGrad(napi_env env, napi_callback_info info) { return ConvBatch(env, info, true); }
+
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvCols(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvCols(env, info, false); }
 
@@ -249,7 +296,13 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
     throw_error(env, "native maxPool2d: arrays matching the geometry");
     return nullptr;
   }
-  neurona::max_pool2d_f32(x.p, out.p, arg, planes, g);
+  // Split by planes over the threads when there is enough work (a W3 batch: 2,048 planes of 24x24).
+  const int chunks = std::min(planes, x.n >= (1u << 16) ? 4 * neurona::num_threads() : 1);
+  if (chunks <= 1) {
+    neurona::max_pool2d_f32(x.p, out.p, arg, 0, planes, g);
+  } else {
+    neurona::parallel_run(chunks, [&](int id) { neurona::max_pool2d_f32(x.p, out.p, arg, planes * id / chunks, planes * (id + 1) / chunks, g); });
+  }
   return undefined(env);
 }
 
@@ -479,6 +532,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dGrad", nullptr, Conv2dGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryGrad", nullptr, UnaryGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmGates", nullptr, LstmGates, nullptr, nullptr, nullptr, napi_default, nullptr},

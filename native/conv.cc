@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
+#include "clones.h"
 #include "conv.h"
+#include "gemm.h"
 
 namespace neurona {
 namespace {
@@ -21,6 +24,7 @@ inline void in_image(int shift, int s, int w, int wo, int& lo, int& hi) {
 
 }  // namespace
 
+NEURONA_CLONES
 void im2col_f32(const float* x, const ConvGeom& g, float* cols) {
   const size_t plane = static_cast<size_t>(g.ho) * g.wo;
   size_t r = 0;
@@ -52,6 +56,7 @@ void im2col_f32(const float* x, const ConvGeom& g, float* cols) {
   }
 }
 
+NEURONA_CLONES
 void col2im_f32(const float* cols, const ConvGeom& g, float* dx) {
   const size_t plane = static_cast<size_t>(g.ho) * g.wo;
   size_t r = 0;
@@ -74,15 +79,83 @@ void col2im_f32(const float* cols, const ConvGeom& g, float* dx) {
   }
 }
 
+namespace {
+thread_local std::vector<float> colsA, colsB;
+
+float* scratch(std::vector<float>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+}  // namespace
+
+void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g) {
+  const int og = o / groups;
+  const size_t ohw = static_cast<size_t>(g.ho) * g.wo, ckk = static_cast<size_t>(g.c) * g.kh * g.kw, img = static_cast<size_t>(g.c) * g.h * g.w;
+  if (n <= 0) return;
+  // One sample per chunk: each thread makes its own columns (in its own cache) and runs a one-thread
+  // GEMM on them.
+  parallel_run(n, [&](int s) {
+    float* cols = scratch(colsA, ckk * ohw);
+    float* os = out + static_cast<size_t>(s) * o * ohw;
+    if (bias)
+      for (int oc = 0; oc < o; oc++) std::fill(os + oc * ohw, os + (oc + 1) * ohw, bias[oc]);
+    for (int gi = 0; gi < groups; gi++) {
+      im2col_f32(x + (static_cast<size_t>(s) * groups + gi) * img, g, cols);
+      sgemm_serial(og, static_cast<int>(ohw), static_cast<int>(ckk), w + gi * og * ckk, static_cast<int>(ckk), false, cols, static_cast<int>(ohw), false,
+                   os + gi * og * ohw, static_cast<int>(ohw), bias != nullptr);
+    }
+  });
+}
+
+void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g) {
+  const int og = o / groups;
+  const size_t ohw = static_cast<size_t>(g.ho) * g.wo, ckk = static_cast<size_t>(g.c) * g.kh * g.kw, img = static_cast<size_t>(g.c) * g.h * g.w;
+  const size_t wlen = static_cast<size_t>(o) * ckk;
+  // The weight gradient sums over samples: each part of the batch sums into its own buffer (part 0 into
+  // dw), added up in part order at the end. The parts do not depend on the thread count up to 4, so
+  // neither do the numbers.
+  const int parts = std::max(1, std::min(n, std::max(4, num_threads())));
+  std::vector<float> partial(dw && parts > 1 ? (parts - 1) * wlen : 0);
+  parallel_run(parts, [&](int id) {
+    float* dwp = dw ? (id == 0 ? dw : partial.data() + (id - 1) * wlen) : nullptr;
+    if (dwp) std::fill(dwp, dwp + wlen, 0.0f);
+    for (int s = n * id / parts; s < n * (id + 1) / parts; s++) {
+      for (int gi = 0; gi < groups; gi++) {
+        const float* gys = gy + (static_cast<size_t>(s) * o + gi * og) * ohw;
+        const size_t xo = (static_cast<size_t>(s) * groups + gi) * img;
+        if (dwp) {
+          // dW_g += dY_g [og, ohw] · cols^T [ohw, ckk]
+          float* cols = scratch(colsA, ckk * ohw);
+          im2col_f32(x + xo, g, cols);
+          sgemm_serial(og, static_cast<int>(ckk), static_cast<int>(ohw), gys, static_cast<int>(ohw), false, cols, static_cast<int>(ohw), true,
+                       dwp + gi * og * ckk, static_cast<int>(ckk), true);
+        }
+        if (dx) {
+          // dcols = W_g^T [ckk, og] · dY_g [og, ohw], scattered back into the image
+          float* dcols = scratch(colsB, ckk * ohw);
+          sgemm_serial(static_cast<int>(ckk), static_cast<int>(ohw), og, w + gi * og * ckk, static_cast<int>(ckk), true, gys, static_cast<int>(ohw), false,
+                       dcols, static_cast<int>(ohw), false);
+          col2im_f32(dcols, g, dx + xo);
+        }
+      }
+    }
+  });
+  if (dw)
+    for (int id = 1; id < parts; id++) {
+      const float* src = partial.data() + (id - 1) * wlen;
+      for (size_t i = 0; i < wlen; i++) dw[i] += src[i];
+    }
+}
+
 }  // namespace neurona
 
 namespace neurona {
 
-void max_pool2d_f32(const float* x, float* out, int32_t* arg, int planes, const PoolGeom& g) {
-  size_t o = 0;
+void max_pool2d_f32(const float* x, float* out, int32_t* arg, int p0, int p1, const PoolGeom& g) {
+  size_t o = static_cast<size_t>(p0) * g.ho * g.wo;
   if (g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0) {
     // The common 2x2 / stride 2 case, every window inside the image: four loads and three selects.
-    for (int p = 0; p < planes; p++) {
+    for (int p = p0; p < p1; p++) {
       const size_t base = static_cast<size_t>(p) * g.h * g.w;
       for (int oy = 0; oy < g.ho; oy++) {
         const size_t r0 = base + static_cast<size_t>(2 * oy) * g.w, r1 = r0 + g.w;
@@ -104,7 +177,7 @@ void max_pool2d_f32(const float* x, float* out, int32_t* arg, int planes, const 
     }
     return;
   }
-  for (int p = 0; p < planes; p++) {
+  for (int p = p0; p < p1; p++) {
     const size_t base = static_cast<size_t>(p) * g.h * g.w;
     for (int oy = 0; oy < g.ho; oy++) {
       const int y0 = oy * g.sh - g.ph;

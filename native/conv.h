@@ -13,12 +13,20 @@ void im2col_f32(const float* x, const ConvGeom& g, float* cols);
 /** dx[C, h, w] += the columns scattered back (the adjoint of im2col). */
 void col2im_f32(const float* cols, const ConvGeom& g, float* dx);
 
+/**
+ * A whole batch of conv2d: out[n, o, ho, wo] = bias + W * x for x[n, groups * g.c, g.h, g.w] and
+ * W[o, g.c, kh, kw] (g is one group's geometry), samples split over the thread pool.
+ */
+void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g);
+/** Its backward from gy[n, o, ho, wo]: dx += the input gradient (when dx is not null), dw = the weight gradient (when not null). */
+void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g);
+
 /** Pooling geometry of one plane: size h x w, kernel kh x kw, stride, padding, output ho x wo. */
 struct PoolGeom {
   int h, w, kh, kw, sh, sw, ph, pw, ho, wo;
 };
-/** Max pooling over `planes` planes of x: out and the flat input index of each maximum (arg). */
-void max_pool2d_f32(const float* x, float* out, int32_t* arg, int planes, const PoolGeom& g);
+/** Max pooling over planes [p0, p1) of x: out and the flat input index of each maximum (arg), at the planes' places. */
+void max_pool2d_f32(const float* x, float* out, int32_t* arg, int p0, int p1, const PoolGeom& g);
 /** dx[idx[i]] += g[i] (skipping idx < 0): the backward of max pooling. */
 void scatter_add_f32(const float* g, const int32_t* idx, size_t n, float* dx);
 

@@ -18,6 +18,10 @@ bool gemm_set_isa(const char* name);
 void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB,
            float* c, int ldc, bool accumulate);
 
+/** The same on the calling thread only (for kernels that split their own work over the pool). */
+void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB,
+                  float* c, int ldc, bool accumulate);
+
 /** Threads used by the kernels (the caller included). */
 int num_threads();
 void set_num_threads(int n);

@@ -140,8 +140,15 @@ test('conv2d and max pooling, forward and backward, on every backend equal the T
     // max pooling: the 2x2/stride-2 fast path and a padded 3x3/stride-2 window
     const p1 = maxPool2d(x, 2);
     const p2 = maxPool2d(x, 3, { stride: 2, padding: 1 });
-    y.mul(randn(y.shape)).sum().add(p1.mul(randn(p1.shape)).sum()).add(p2.mul(randn(p2.shape)).sum()).backward();
-    return [...y.contiguousData(), ...p1.contiguousData(), ...p2.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData()];
+    // a batch of 9 (uneven parts of the weight-gradient sum), only the input's gradient, then only the weight's
+    const x2 = randn([9, 3, 7, 6]).requiresGrad_();
+    const y2 = conv2d(x2, randn([5, 3, 3, 3]), null, { padding: 1 });
+    const w3 = randn([4, 3, 2, 2]).requiresGrad_();
+    const y3 = conv2d(randn([9, 3, 7, 6]), w3, null, { stride: 2 });
+    y.mul(randn(y.shape)).sum().add(p1.mul(randn(p1.shape)).sum()).add(p2.mul(randn(p2.shape)).sum())
+      .add(y2.mul(randn(y2.shape)).sum()).add(y3.mul(randn(y3.shape)).sum()).backward();
+    return [...y.contiguousData(), ...p1.contiguousData(), ...p2.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData(),
+      ...y2.contiguousData(), ...x2.grad!.contiguousData(), ...y3.contiguousData(), ...w3.grad!.contiguousData()];
   };
   try {
     const ref = run('ts');

@@ -62,6 +62,14 @@ export interface Backend {
   im2colF32?(x: Float32Array, xo: number, g: ConvGeometry, cols: Float32Array): void;
   /** Optional col2im (the adjoint of im2col): dx[dxo..] += the columns scattered back into the image. */
   col2imF32?(cols: Float32Array, g: ConvGeometry, dx: Float32Array, dxo: number): void;
+  /**
+   * Optional whole-batch conv2d over float32 (the conv op's per-sample im2col + matmul loop runs where a
+   * backend lacks it): out[n, o, ho, wo] = bias + W ⋆ x for x [n, groups·g.c, g.h, g.w], W [o, g.c, kh, kw];
+   * `g` is one group's geometry.
+   */
+  conv2dF32?(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry): void;
+  /** Its backward from gy [n, o, ho, wo]: dx += the input gradient (dx not null), dw = the weight gradient (dw not null). */
+  conv2dGradF32?(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void;
   /** Optional LSTM gate math over float32 (see ops/recurrent.ts): out [B,2H] = (h', c'), act [B,5H] saved for backward. */
   lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
   /** Its backward: dGates [B,4H], dC [B,H] from grad [B,2H]. */

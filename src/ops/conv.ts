@@ -1,5 +1,6 @@
 // Convolution and pooling over NCHW images: conv2d by im2col + the backend's matmul (per sample and
-// group), max/avg pooling; each with its backward rule (col2im for conv).
+// group), or by the backend's whole-batch kernel where it has one (native: samples over the threads);
+// max/avg pooling; each with its backward rule (col2im for conv).
 import { DTypeError, ShapeError, fmtShape, isFloat } from '../core/index.ts';
 import type { TypedArray } from '../core/index.ts';
 import type { Backend, ConvGeometry } from '../backend/backend.ts';
@@ -149,8 +150,12 @@ export const conv2dOp: OpSpec<Conv2dAttrs> = {
     const xd = x!.contiguousData();
     const wd = wt!.contiguousData();
     const out = be.alloc(dt, n * o * ho * wo);
-    const cols = newFloat(dt, ckk * ho * wo);
     const bd = bias?.contiguousData();
+    if (be.conv2dF32 && out instanceof Float32Array && xd instanceof Float32Array && wd instanceof Float32Array && (!bd || bd instanceof Float32Array)) {
+      be.conv2dF32(xd, wd, bd ?? null, out, n, a.groups, o, convGeometry(gm.cg, h, w, gm.kh, gm.kw, a, ho, wo));
+      return dense(out, [n, o, ho, wo], dt);
+    }
+    const cols = newFloat(dt, ckk * ho * wo);
     const ohw = ho * wo;
     for (let s = 0; s < n; s++) {
       // The bias first (a fill per channel), then the product accumulated onto it.
@@ -177,6 +182,13 @@ export const conv2dOp: OpSpec<Conv2dAttrs> = {
     const dX = ctx.needs[0] ? gy.newZeros(x.shape) : null;
     const dW = ctx.needs[1] ? gy.newZeros(wt.shape) : null;
     const dB = ctx.needs[2] ? gy.sum([0, 2, 3]) : null;
+    const dXd = dX?.data();
+    const dWd = dW?.data();
+    if (be.conv2dGradF32 && gd instanceof Float32Array && xd instanceof Float32Array && wd instanceof Float32Array &&
+        (!dXd || dXd instanceof Float32Array) && (!dWd || dWd instanceof Float32Array)) {
+      be.conv2dGradF32(xd, wd, gd, dXd ?? null, dWd ?? null, n, a.groups, o, convGeometry(gm.cg, h, w, gm.kh, gm.kw, a, ho, wo));
+      return [dX, dW, dB];
+    }
     const cols = newFloat(dt, ckk * ohw);
     for (let s = 0; s < n; s++) {
       for (let g = 0; g < a.groups; g++) {
