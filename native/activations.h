@@ -6,6 +6,8 @@ namespace neurona {
 /** Unary activations by code: 0 relu, 1 sigmoid, 2 tanh, 3 exp. */
 enum UnaryCode { kRelu = 0, kSigmoid = 1, kTanh = 2, kExp = 3 };
 /** out = f(x). */
+// x and out may be the same array (in place: every element is read before it is written, at the same
+// index), not otherwise overlapping.
 void unary_f32(int code, const float* x, float* out, size_t n);
 /** out = g * f'(x) (written with y = f(x) where cheaper). */
 void unary_grad_f32(int code, const float* x, const float* y, const float* g, float* out, size_t n);

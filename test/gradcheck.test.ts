@@ -69,6 +69,7 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   scatterAdd: () => [(x) => x.scatterAddInto([3, 4], 1, tensor([[0, 0], [1, 3], [2, 1]], { dtype: 'int32' })), [f64([3, 2])]],
   matmul: () => [(a, b) => a.matmul(b), [f64([2, 3, 4]), f64([4, 5])]],
   linear: () => [(x, w, b) => x.linear(w, b), [f64([5, 4]), f64([3, 4]), f64([3])]],
+  linearRelu: () => [(x, w, b) => x.linear(w, b, { activation: 'relu' }), [f64([5, 4]), f64([3, 4]), f64([3])]],
   conv2d: () => [(x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2] }), [f64([2, 3, 6, 7]), f64([4, 3, 3, 2]), f64([4])]],
   convTranspose2d: () => [(x, w, b) => convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [f64([2, 3, 3, 4]), f64([3, 2, 3, 3]), f64([2])]],
   upsampleNearest: () => [(x) => upsampleNearest(x, [2, 3]), [f64([1, 2, 2, 3])]],

@@ -2,7 +2,7 @@
 // formulas), initialisers, stateDict round trip and a training step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DTypeError, ShapeError, ValueError, manualSeed, noGrad, randn, tensor, zeros, gradcheck, randint } from '../src/index.ts';
+import { DTypeError, ShapeError, ValueError, Tensor, manualSeed, noGrad, randn, tensor, zeros, gradcheck, randint } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 
 const close = (a: number, b: number, tol = 1e-5): void => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -214,4 +214,35 @@ test('Linear adds its weight gradient into an existing .grad in place: the same 
   kept.zero_();
   lin.forward(x2).square().sum().backward();
   [...lin.weight.grad!.contiguousData()].forEach((v, i) => assert.ok(Math.abs(v - g2[i]!) < 1e-5, `${i}: ${v} vs ${g2[i]}`));
+});
+
+test('Linear + ReLU run as one op in Sequential and in a relu Dense: the same values and gradients as apart; a subclass is not fused', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    manualSeed(11);
+    // 70 x 32 outputs: enough elements for the native in-place kernel
+    const l1 = new nn.Linear(20, 32, { dtype });
+    const l2 = new nn.Linear(32, 3, { dtype });
+    const x = randn([70, 20], { dtype });
+    const fused = new nn.Sequential(l1, new nn.ReLU(), l2);
+    const yf = fused.forward(x);
+    yf.square().sum().backward();
+    const gf = [l1.weight.grad!.toArray(), l1.bias!.grad!.toArray(), l2.weight.grad!.toArray()];
+    l1.zeroGrad();
+    l2.zeroGrad();
+    const ya = l2.forward(l1.forward(x).relu());
+    ya.square().sum().backward();
+    assert.deepEqual(yf.toArray(), ya.toArray(), dtype);
+    assert.deepEqual(gf, [l1.weight.grad!.toArray(), l1.bias!.grad!.toArray(), l2.weight.grad!.toArray()], dtype);
+    // the fused op's result is the max with 0 exactly (and under noGrad too)
+    const h = noGrad(() => x.linear(l1.weight, l1.bias, { activation: 'relu' }));
+    assert.deepEqual(h.toArray(), l1.forward(x).relu().toArray());
+  }
+  class Doubling extends nn.ReLU {
+    override forward(x: Tensor): Tensor { return x.mul(2); }
+  }
+  const l = new nn.Linear(4, 3);
+  const x = randn([2, 4]);
+  assert.deepEqual(new nn.Sequential(l, new Doubling()).forward(x).toArray(), l.forward(x).mul(2).toArray());
+  const d = new nn.Dense(4, 3, { activation: 'relu' });
+  assert.deepEqual(d.forward(x).toArray(), d.weight && x.linear(d.weight, d.bias).relu().toArray());
 });

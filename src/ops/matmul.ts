@@ -2,6 +2,7 @@
 import { DTypeError, ShapeError, broadcastShapes, fmtShape, isFloat, promoteTypes, sizeOf } from '../core/index.ts';
 import { getBackend } from '../backend/backend.ts';
 import type { Backend } from '../backend/backend.ts';
+import type { TypedArray } from '../core/index.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { dense } from './types.ts';
 import type { OpSpec } from './types.ts';
@@ -95,10 +96,24 @@ export const matmulOp: OpSpec = {
   },
 };
 
-/** linear(x, W, b) = x·Wᵀ + b with W of shape [out, in] (PyTorch's layout), fused in one op. */
-export const linearOp: OpSpec = {
+/** The linear op's options: `relu` applies max(0, ·) to the result in place (a Linear layer and the ReLU after it, fused). */
+export interface LinearAttrs {
+  relu?: boolean;
+}
+
+/** y = max(0, y) in place, through the backend's float32 loop where it has one. */
+function reluInPlace(be: Backend, y: TypedArray): void {
+  if (!(y instanceof Float32Array && be.mapNamed?.('relu', y, y))) be.map((v) => (v > 0 ? v : 0), y, y);
+}
+
+/**
+ * linear(x, W, b) = x·Wᵀ + b with W of shape [out, in] (PyTorch's layout), fused in one op; with
+ * attrs.relu, max(0, x·Wᵀ + b) (its backward masks the gradient by the saved output, as ReLU's does:
+ * y > 0 exactly where the pre-activation is).
+ */
+export const linearOp: OpSpec<LinearAttrs | undefined> = {
   name: 'linear',
-  forward(be, [x, w, bias]) {
+  forward(be, [x, w, bias], attrs) {
     checkFloat('linear', x!, w!);
     if (w!.ndim !== 2 || x!.ndim < 1 || x!.shape[x!.ndim - 1] !== w!.shape[1]) {
       throw new ShapeError(
@@ -119,6 +134,7 @@ export const linearOp: OpSpec = {
         const bd = bias.contiguousData();
         for (let i = 0; i < data.length; i += outF) for (let j = 0; j < outF; j++) data[i + j]! += bd[j]!;
       }
+      if (attrs?.relu) reluInPlace(be, data);
       return dense(data, outShape, data instanceof Float64Array ? 'float64' : 'float32');
     }
     // The common case, without views or temporaries: C starts as the bias rows and the kernel adds x·Wᵀ
@@ -133,11 +149,13 @@ export const linearOp: OpSpec = {
       a: x2.data(), b: w!.data(), c, m, n: outF, k: inF, transA: lx.trans, transB: true, lda: lx.ld, ldb: inF,
       aOffsets: [x2.offset], bOffsets: [w!.offset], accumulate: bias !== undefined && bias !== null,
     });
+    if (attrs?.relu) reluInPlace(be, c);
     return dense(c, outShape, w!.dtype);
   },
-  backward: (g, c) => {
+  backward: (gOut, c) => {
     const x = c.input(0);
     const w = c.input(1);
+    const g = c.attrs?.relu ? c.mapGradOfOutput('relu', (y) => (y > 0 ? 1 : 0), gOut) : gOut;
     const inF = w.shape[1]!;
     const g2 = g.reshape([-1, w.shape[0]!]);
     let dW: Tensor | null = null;

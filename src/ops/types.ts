@@ -42,6 +42,11 @@ export interface GradCtx<A> {
   leafGrad(i: number): Tensor | null;
   /** g * d(x, y) elementwise, for unary ops' scalar derivatives. */
   mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor;
+  /**
+   * g · d(y) from the output y alone, through the backend's named loop `name` called with y in place of
+   * the input (right for an activation whose derivative test on x holds on y too, as relu's y > 0).
+   */
+  mapGradOfOutput(name: string, d: (y: number) => number, g: Tensor): Tensor;
 }
 
 /**

@@ -182,6 +182,18 @@ export class Node implements GradCtx<unknown> {
     return Tensor.fromData(out, g.shape, g.dtype);
   }
 
+  mapGradOfOutput(name: string, d: (y: number) => number, g: Tensor): Tensor {
+    const be = getBackend();
+    const out = be.alloc(g.dtype, g.size);
+    const yd = this.output().contiguousData();
+    const gd = g.contiguousData();
+    if (!(yd.constructor === out.constructor && gd.constructor === out.constructor && be.mapGradNamed?.(name, yd, yd, gd, out))) be.mapGrad((_x, y) => d(y), yd, yd, gd, out);
+    if (gradEnabled) {
+      throw new AutogradError(`${this.name}: a first-order gradient; got a request for a higher-order one (createGraph), which this op does not support`);
+    }
+    return Tensor.fromData(out, g.shape, g.dtype);
+  }
+
   /** Drops what the forward saved, so a second backward through this node fails clearly. */
   free(): void {
     this.inputs = null;
@@ -799,9 +811,9 @@ export class Tensor {
   get mT(): Tensor {
     return this.transpose(-2, -1);
   }
-  /** Fused x·Wᵀ + b (the Linear layer's op). */
-  linear(weight: Tensor, bias?: Tensor | null): Tensor {
-    return apply(linearOp, bias ? [this, weight, bias] : [this, weight], undefined);
+  /** Fused x·Wᵀ + b (the Linear layer's op); with `{ activation: 'relu' }`, max(0, x·Wᵀ + b) in the same op. */
+  linear(weight: Tensor, bias?: Tensor | null, opts?: { activation?: 'relu' }): Tensor {
+    return apply(linearOp, bias ? [this, weight, bias] : [this, weight], opts?.activation === 'relu' ? { relu: true } : undefined);
   }
 
   // ---- shape ops ------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 import { ValueError } from '../../core/index.ts';
 import { Tensor } from '../../tensor/index.ts';
 import { Module } from '../module.ts';
+import { ReLU } from './activation.ts';
+import { Linear } from './linear.ts';
 
 const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 'name']);
 
@@ -49,7 +51,18 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (const [, m] of this.#entries) x = m.forward(x);
+    const es = this.#entries;
+    for (let i = 0; i < es.length; i++) {
+      const m = es[i]![1];
+      // A Linear layer and the ReLU right after it run as one op (the activation in place on the
+      // layer's output: one pass and one buffer fewer). Only the exact classes: a subclass may change either.
+      if (m.constructor === Linear && es[i + 1]?.[1].constructor === ReLU) {
+        x = (m as Linear).forwardActivation(x, 'relu');
+        i++;
+        continue;
+      }
+      x = m.forward(x);
+    }
     return x;
   }
 }

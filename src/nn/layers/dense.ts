@@ -57,8 +57,13 @@ export class Dense extends Linear {
   }
 
   override forward(x: Tensor): Tensor {
-    let y = super.forward(x);
-    if (this.act) y = this.act(y);
+    let y: Tensor;
+    if (this.activationName === 'relu') {
+      y = this.forwardActivation(x, 'relu');
+    } else {
+      y = super.forward(x);
+      if (this.act) y = this.act(y);
+    }
     if (this.regs.activityRegularizer && this.training) this.addLoss(this.regs.activityRegularizer.penalty(y).div(y.shape[0] ?? 1));
     return y;
   }

@@ -62,11 +62,16 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardActivation(x);
+  }
+
+  /** forward, with a ReLU applied inside the same op when asked (nn.Sequential's Linear + ReLU, Keras' dense with activation 'relu'). */
+  forwardActivation(x: Tensor, activation?: 'relu'): Tensor {
     if (this.inFeatures === null) {
       if (x.ndim < 1) throw new ShapeError(`Linear: an input of shape [..., in]; got ${fmtShape(x.shape)}`);
       this.build(x.shape[x.ndim - 1]!);
     }
-    return x.linear(this.weight, this.bias);
+    return x.linear(this.weight, this.bias, activation ? { activation } : undefined);
   }
 
   override extraRepr(): string {
