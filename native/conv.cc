@@ -25,8 +25,8 @@ inline void in_image(int shift, int s, int w, int wo, int& lo, int& hi) {
 }  // namespace
 
 NEURONA_CLONES
-void im2col_f32(const float* x, const ConvGeom& g, float* cols) {
-  const size_t plane = static_cast<size_t>(g.ho) * g.wo;
+void im2col_rows_f32(const float* x, const ConvGeom& g, int oy0, int oy1, float* cols) {
+  const size_t plane = static_cast<size_t>(oy1 - oy0) * g.wo;
   size_t r = 0;
   for (int ci = 0; ci < g.c; ci++) {
     for (int i = 0; i < g.kh; i++) {
@@ -35,9 +35,9 @@ void im2col_f32(const float* x, const ConvGeom& g, float* cols) {
         int lo, hi;
         in_image(shift, g.sw, g.w, g.wo, lo, hi);
         float* rowBase = cols + r * plane;
-        for (int oy = 0; oy < g.ho; oy++) {
+        for (int oy = oy0; oy < oy1; oy++) {
           const int iy = oy * g.sh - g.pt + i * g.dh;
-          float* ob = rowBase + static_cast<size_t>(oy) * g.wo;
+          float* ob = rowBase + static_cast<size_t>(oy - oy0) * g.wo;
           if (iy < 0 || iy >= g.h) {
             std::memset(ob, 0, sizeof(float) * g.wo);
             continue;
@@ -56,9 +56,11 @@ void im2col_f32(const float* x, const ConvGeom& g, float* cols) {
   }
 }
 
+void im2col_f32(const float* x, const ConvGeom& g, float* cols) { im2col_rows_f32(x, g, 0, g.ho, cols); }
+
 NEURONA_CLONES
-void col2im_f32(const float* cols, const ConvGeom& g, float* dx) {
-  const size_t plane = static_cast<size_t>(g.ho) * g.wo;
+void col2im_rows_f32(const float* cols, const ConvGeom& g, int oy0, int oy1, float* dx) {
+  const size_t plane = static_cast<size_t>(oy1 - oy0) * g.wo;
   size_t r = 0;
   for (int ci = 0; ci < g.c; ci++) {
     for (int i = 0; i < g.kh; i++) {
@@ -67,17 +69,19 @@ void col2im_f32(const float* cols, const ConvGeom& g, float* dx) {
         int lo, hi;
         in_image(shift, g.sw, g.w, g.wo, lo, hi);
         const float* rowBase = cols + r * plane;
-        for (int oy = 0; oy < g.ho; oy++) {
+        for (int oy = oy0; oy < oy1; oy++) {
           const int iy = oy * g.sh - g.pt + i * g.dh;
           if (iy < 0 || iy >= g.h) continue;
           float* ib = dx + (static_cast<size_t>(ci) * g.h + iy) * g.w;
-          const float* ob = rowBase + static_cast<size_t>(oy) * g.wo;
+          const float* ob = rowBase + static_cast<size_t>(oy - oy0) * g.wo;
           for (int ox = lo, ix = lo * g.sw + shift; ox < hi; ox++, ix += g.sw) ib[ix] += ob[ox];
         }
       }
     }
   }
 }
+
+void col2im_f32(const float* cols, const ConvGeom& g, float* dx) { col2im_rows_f32(cols, g, 0, g.ho, dx); }
 
 namespace {
 thread_local std::vector<float> colsA, colsB;
@@ -88,21 +92,34 @@ float* scratch(std::vector<float>& v, size_t n) {
 }
 }  // namespace
 
+// Output rows per band: the columns of one band stay within ~4 MB (a thread's share of the caches), so
+// a large image never needs its whole column matrix (ckk x ho*wo floats: 115 MB for 64 channels at 224x224).
+namespace {
+int band_rows(const ConvGeom& g, size_t ckk) {
+  const size_t perRow = std::max<size_t>(1, ckk * g.wo);
+  return static_cast<int>(std::max<size_t>(1, std::min<size_t>(g.ho, (size_t{1} << 20) / perRow)));
+}
+}  // namespace
+
 void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g) {
+  if (n <= 0) return;
   const int og = o / groups;
   const size_t ohw = static_cast<size_t>(g.ho) * g.wo, ckk = static_cast<size_t>(g.c) * g.kh * g.kw, img = static_cast<size_t>(g.c) * g.h * g.w;
-  if (n <= 0) return;
+  const int band = band_rows(g, ckk);
   // One sample per chunk: each thread makes its own columns (in its own cache) and runs a one-thread
-  // GEMM on them.
+  // GEMM on them, a band of output rows at a time.
   parallel_run(n, [&](int s) {
-    float* cols = scratch(colsA, ckk * ohw);
+    float* cols = scratch(colsA, ckk * std::min<size_t>(ohw, static_cast<size_t>(band) * g.wo));
     float* os = out + static_cast<size_t>(s) * o * ohw;
     if (bias)
       for (int oc = 0; oc < o; oc++) std::fill(os + oc * ohw, os + (oc + 1) * ohw, bias[oc]);
     for (int gi = 0; gi < groups; gi++) {
-      im2col_f32(x + (static_cast<size_t>(s) * groups + gi) * img, g, cols);
-      sgemm_serial(og, static_cast<int>(ohw), static_cast<int>(ckk), w + gi * og * ckk, static_cast<int>(ckk), false, cols, static_cast<int>(ohw), false,
-                   os + gi * og * ohw, static_cast<int>(ohw), bias != nullptr);
+      for (int oy0 = 0; oy0 < g.ho; oy0 += band) {
+        const int oy1 = std::min(g.ho, oy0 + band), cn = (oy1 - oy0) * g.wo;
+        im2col_rows_f32(x + (static_cast<size_t>(s) * groups + gi) * img, g, oy0, oy1, cols);
+        sgemm_serial(og, cn, static_cast<int>(ckk), w + gi * og * ckk, static_cast<int>(ckk), false, cols, cn, false,
+                     os + gi * og * ohw + static_cast<size_t>(oy0) * g.wo, static_cast<int>(ohw), bias != nullptr);
+      }
     }
   });
 }
@@ -111,6 +128,7 @@ void conv2d_backward_f32(const float* x, const float* w, const float* gy, float*
   const int og = o / groups;
   const size_t ohw = static_cast<size_t>(g.ho) * g.wo, ckk = static_cast<size_t>(g.c) * g.kh * g.kw, img = static_cast<size_t>(g.c) * g.h * g.w;
   const size_t wlen = static_cast<size_t>(o) * ckk;
+  const int band = band_rows(g, ckk);
   // The weight gradient sums over samples: each part of the batch sums into its own buffer (part 0 into
   // dw), added up in part order at the end. The parts do not depend on the thread count up to 4, so
   // neither do the numbers.
@@ -119,23 +137,26 @@ void conv2d_backward_f32(const float* x, const float* w, const float* gy, float*
   parallel_run(parts, [&](int id) {
     float* dwp = dw ? (id == 0 ? dw : partial.data() + (id - 1) * wlen) : nullptr;
     if (dwp) std::fill(dwp, dwp + wlen, 0.0f);
+    const size_t bandLen = ckk * std::min<size_t>(ohw, static_cast<size_t>(band) * g.wo);
     for (int s = n * id / parts; s < n * (id + 1) / parts; s++) {
       for (int gi = 0; gi < groups; gi++) {
-        const float* gys = gy + (static_cast<size_t>(s) * o + gi * og) * ohw;
         const size_t xo = (static_cast<size_t>(s) * groups + gi) * img;
-        if (dwp) {
-          // dW_g += dY_g [og, ohw] · cols^T [ohw, ckk]
-          float* cols = scratch(colsA, ckk * ohw);
-          im2col_f32(x + xo, g, cols);
-          sgemm_serial(og, static_cast<int>(ckk), static_cast<int>(ohw), gys, static_cast<int>(ohw), false, cols, static_cast<int>(ohw), true,
-                       dwp + gi * og * ckk, static_cast<int>(ckk), true);
-        }
-        if (dx) {
-          // dcols = W_g^T [ckk, og] · dY_g [og, ohw], scattered back into the image
-          float* dcols = scratch(colsB, ckk * ohw);
-          sgemm_serial(static_cast<int>(ckk), static_cast<int>(ohw), og, w + gi * og * ckk, static_cast<int>(ckk), true, gys, static_cast<int>(ohw), false,
-                       dcols, static_cast<int>(ohw), false);
-          col2im_f32(dcols, g, dx + xo);
+        for (int oy0 = 0; oy0 < g.ho; oy0 += band) {
+          const int oy1 = std::min(g.ho, oy0 + band), cn = (oy1 - oy0) * g.wo;
+          // this band's columns of dY_g [og, ohw]
+          const float* gys = gy + (static_cast<size_t>(s) * o + gi * og) * ohw + static_cast<size_t>(oy0) * g.wo;
+          if (dwp) {
+            // dW_g += dY_g [og, cn] · cols^T [cn, ckk]
+            float* cols = scratch(colsA, bandLen);
+            im2col_rows_f32(x + xo, g, oy0, oy1, cols);
+            sgemm_serial(og, static_cast<int>(ckk), cn, gys, static_cast<int>(ohw), false, cols, cn, true, dwp + gi * og * ckk, static_cast<int>(ckk), true);
+          }
+          if (dx) {
+            // dcols = W_g^T [ckk, og] · dY_g [og, cn], scattered back into the image
+            float* dcols = scratch(colsB, bandLen);
+            sgemm_serial(static_cast<int>(ckk), cn, og, w + gi * og * ckk, static_cast<int>(ckk), true, gys, static_cast<int>(ohw), false, dcols, cn, false);
+            col2im_rows_f32(dcols, g, oy0, oy1, dx + xo);
+          }
         }
       }
     }

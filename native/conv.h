@@ -12,6 +12,10 @@ struct ConvGeom {
 void im2col_f32(const float* x, const ConvGeom& g, float* cols);
 /** dx[C, h, w] += the columns scattered back (the adjoint of im2col). */
 void col2im_f32(const float* cols, const ConvGeom& g, float* dx);
+/** im2col of output rows [oy0, oy1) only: cols[C*kh*kw, (oy1 - oy0)*wo]. */
+void im2col_rows_f32(const float* x, const ConvGeom& g, int oy0, int oy1, float* cols);
+/** col2im of output rows [oy0, oy1) only (the adjoint of im2col_rows_f32). */
+void col2im_rows_f32(const float* cols, const ConvGeom& g, int oy0, int oy1, float* dx);
 
 /**
  * A whole batch of conv2d: out[n, o, ho, wo] = bias + W * x for x[n, groups * g.c, g.h, g.w] and

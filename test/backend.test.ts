@@ -164,6 +164,32 @@ test('conv2d and max pooling, forward and backward, on every backend equal the T
   }
 });
 
+test('conv2d of a large image on every backend equals the TS reference (native: columns in bands of output rows)', () => {
+  const before = getBackend().name;
+  const run = (name: string): number[] => {
+    setBackend(name);
+    manualSeed(6);
+    // 16·9 x 101 column values per output row: 72 rows per band of 2^20 floats, so 2 bands
+    const x = randn([2, 16, 102, 101]).requiresGrad_();
+    const w = randn([3, 16, 3, 3]).requiresGrad_();
+    const y = conv2d(x, w, null, { padding: 1 });
+    y.mul(randn(y.shape)).sum().backward();
+    return [...y.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData()];
+  };
+  try {
+    const ref = run('ts');
+    for (const name of listBackends().filter((n) => n !== 'ts')) {
+      const got = run(name);
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!) / (1 + Math.abs(ref[i]!)));
+      // the weight gradient sums 2 x 10,302 products per value in float32
+      assert.ok(err < 5e-4, `${name}: max relative difference ${err}`);
+    }
+  } finally {
+    setBackend(before);
+  }
+});
+
 test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equal the TS reference', () => {
   const before = getBackend().name;
   const run = (name: string): number[] => {
