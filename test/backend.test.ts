@@ -281,7 +281,48 @@ test('WASM matmul on worker threads (shared memory) equals the TS reference', as
     matmulCases(wasm!, 'wasm/2 threads');
     // the threaded path was taken: products above the threshold, and the pool is up
     assert.equal(th.threads(), 2);
+    // conv2d on the pool: a W3-sized layer (32 -> 32 channels, 26x26: 5.3M multiply-adds per sample, above
+    // the threshold), forward and backward, against the TS kernels
+    const before = getBackend().name;
+    const run = (name: string): number[] => {
+      setBackend(name);
+      manualSeed(8);
+      const x = randn([3, 32, 26, 26]).requiresGrad_();
+      const w = randn([32, 32, 3, 3]).requiresGrad_();
+      const b = randn([32]);
+      const y = conv2d(x, w, b);
+      y.mul(randn(y.shape)).sum().backward();
+      return [...y.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData()];
+    };
+    try {
+      const ref = run('ts');
+      const got = run('wasm');
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!) / (1 + Math.abs(ref[i]!)));
+      assert.ok(err < 1e-4, `wasm/2 threads conv2d: max relative difference ${err}`);
+    } finally {
+      setBackend(before);
+    }
   } finally {
     th.setThreads(Number(process.env.NEURONA_NUM_THREADS) || 2);
+  }
+});
+
+test('TS ReLU loops on the float bits (large arrays) equal the scalar definition exactly: signs, zeros, infinities, NaN', () => {
+  for (const n of [100, 5000]) {
+    const x = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : Math.sin(i) * 10 ** ((i % 9) - 4)));
+    x.set([NaN, -NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45], 3);
+    const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 3);
+    const y = new Float32Array(n);
+    const d = new Float32Array(n);
+    assert.ok(tsBackend.mapNamed!('relu', x, y) && tsBackend.mapGradNamed!('relu', x, y, g, d));
+    for (let i = 0; i < n; i++) {
+      assert.ok(Object.is(y[i], x[i]! > 0 ? x[i] : 0), `relu(${x[i]}) at ${i} (n=${n}): ${y[i]}`);
+      assert.ok(Object.is(d[i], x[i]! > 0 ? g[i] : 0), `relu'(${x[i]}) x ${g[i]} at ${i} (n=${n}): ${d[i]}`);
+    }
+    // in place (the fused linear + relu writes its output over itself)
+    const z = x.slice();
+    tsBackend.mapNamed!('relu', z, z);
+    assert.deepEqual([...z].map((v) => (Object.is(v, -0) ? 'neg0' : v)), [...y].map((v) => (Object.is(v, -0) ? 'neg0' : v)));
   }
 });

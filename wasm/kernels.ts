@@ -336,3 +336,81 @@ export function sgd(p: usize, g: usize, buf: usize, n: i32, sign: f32, wd: f32, 
     }
   }
 }
+
+// im2col / col2im of one image [c, h, w] for output rows [oy0, oy1) (the conv ops' column matrix, a band
+// of output rows at a time; see native/conv.cc): cols[c·kh·kw, (oy1 − oy0)·wo].
+
+// First output column whose input column ox·s + shift is inside the image, and the end of that run.
+@inline function colLo(shift: i32, s: i32, wo: i32): i32 {
+  const l = shift >= 0 ? 0 : (-shift + s - 1) / s;
+  return min(wo, max(0, l));
+}
+@inline function colHi(shift: i32, s: i32, w: i32, wo: i32, lo: i32): i32 {
+  const h = w - 1 - shift < 0 ? 0 : (w - 1 - shift) / s + 1;
+  return max(lo, min(wo, h));
+}
+
+export function im2colRows(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, wo: i32, oy0: i32, oy1: i32, cols: usize): void {
+  const plane = <usize>(oy1 - oy0) * wo;
+  let r: usize = 0;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, r++) {
+        const shift = j * dw - pl;
+        const lo = colLo(shift, sw, wo);
+        const hi = colHi(shift, sw, w, wo, lo);
+        const rowBase = cols + ((r * plane) << 2);
+        for (let oy = oy0; oy < oy1; oy++) {
+          const iy = oy * sh - pt + i * dh;
+          const ob = rowBase + ((<usize>(oy - oy0) * wo) << 2);
+          if (iy < 0 || iy >= h) {
+            memory.fill(ob, 0, <usize>wo << 2);
+            continue;
+          }
+          const ib = x + ((<usize>(ci * h + iy) * w) << 2);
+          if (lo > 0) memory.fill(ob, 0, <usize>lo << 2);
+          if (sw == 1) {
+            memory.copy(ob + (<usize>lo << 2), ib + (<usize>(lo + shift) << 2), <usize>(hi - lo) << 2);
+          } else {
+            for (let ox = lo, ix = lo * sw + shift; ox < hi; ox++, ix += sw) store<f32>(ob + (<usize>ox << 2), load<f32>(ib + (<usize>ix << 2)));
+          }
+          if (hi < wo) memory.fill(ob + (<usize>hi << 2), 0, <usize>(wo - hi) << 2);
+        }
+      }
+    }
+  }
+}
+
+/** dx[c, h, w] += the columns of output rows [oy0, oy1) scattered back (the adjoint of im2colRows). */
+export function col2imRows(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, wo: i32, oy0: i32, oy1: i32, dx: usize): void {
+  const plane = <usize>(oy1 - oy0) * wo;
+  let r: usize = 0;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, r++) {
+        const shift = j * dw - pl;
+        const lo = colLo(shift, sw, wo);
+        const hi = colHi(shift, sw, w, wo, lo);
+        const rowBase = cols + ((r * plane) << 2);
+        for (let oy = oy0; oy < oy1; oy++) {
+          const iy = oy * sh - pt + i * dh;
+          if (iy < 0 || iy >= h) continue;
+          const ib = dx + ((<usize>(ci * h + iy) * w) << 2);
+          const ob = rowBase + ((<usize>(oy - oy0) * wo) << 2);
+          let ox = lo;
+          if (sw == 1) {
+            // four at a time
+            for (; ox + 4 <= hi; ox += 4) {
+              const d = ib + (<usize>(ox + shift) << 2);
+              v128.store(d, f32x4.add(v128.load(d), v128.load(ob + (<usize>ox << 2))));
+            }
+          }
+          for (let ix = ox * sw + shift; ox < hi; ox++, ix += sw) {
+            const d = ib + (<usize>ix << 2);
+            store<f32>(d, load<f32>(d) + load<f32>(ob + (<usize>ox << 2)));
+          }
+        }
+      }
+    }
+  }
+}

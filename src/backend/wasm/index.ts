@@ -2,7 +2,7 @@
 // tile on packed panels, on worker threads when large; an unpacked matrix-vector kernel for 1-3 rows)
 // and the fused Adam and SGD updates replaced by SIMD kernels. Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
-import type { Backend, MatmulArgs } from '../backend.ts';
+import type { Backend, ConvGeometry, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
 import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
@@ -15,6 +15,31 @@ interface WasmExports {
   gemv(n: number, k: number, a: number, b: number, ldb: number, transB: number, c: number, acc: number): void;
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
   sgd(p: number, g: number, buf: number, n: number, sign: number, wd: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
+  /** (x, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, cols) */
+  im2colRows(...args: number[]): void;
+  /** (cols, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, dx) */
+  col2imRows(...args: number[]): void;
+}
+
+/**
+ * The kernels a convolution runs on: one module's memory (the single-threaded instance's, or the worker
+ * pool's shared one), its im2col/col2im, and a GEMM over pointers into that memory.
+ */
+interface ConvKernels {
+  heap(): Float32Array;
+  /** Makes room for `bytes` from `base`. */
+  reserve(bytes: number): void;
+  readonly base: number;
+  im2colRows(...args: number[]): void;
+  col2imRows(...args: number[]): void;
+  /** Bytes of scratch sgemm needs at `scratch` for this product. */
+  scratchBytes(m: number, n: number, k: number): number;
+  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, scratch: number): void;
+}
+
+/** Output rows per band of im2col columns (at most 2^20 floats of them, as the native kernel). */
+function bandRows(ckk: number, ho: number, wo: number): number {
+  return Math.max(1, Math.min(ho, Math.floor((1 << 20) / Math.max(1, ckk * wo))));
 }
 
 
@@ -206,6 +231,133 @@ export function createWasmBackend(): Backend | null {
     }
   }
 
+  /** The single-threaded module as conv kernels. */
+  const singleKernels: ConvKernels = {
+    heap: () => new Float32Array(ex.memory.buffer),
+    reserve: (bytes) => ensure(bytes),
+    base: ARENA,
+    im2colRows: (...a) => ex.im2colRows(...a),
+    col2imRows: (...a) => ex.col2imRows(...a),
+    scratchBytes: (m, n, k) => ex.scratchBytes(m, n, k) + 16,
+    sgemm: (m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, scratch) => ex.sgemm(m, n, k, a, lda, ta ? 1 : 0, b, ldb, tb ? 1 : 0, c, ldc, acc ? 1 : 0, scratch),
+  };
+  /** The worker pool's shared memory as conv kernels: the products split over the threads. */
+  function poolKernels(tp: WasmThreadPool): ConvKernels {
+    const stride = (n: number, k: number): number => (tp.ex.scratchPackedBytes(tp.chunkColumns(n), k) + 63) & ~63;
+    return {
+      heap: () => new Float32Array(tp.memory.buffer),
+      reserve: (bytes) => {
+        const need = ((tp.operandBase + 63) & ~63) + bytes - tp.memory.buffer.byteLength;
+        if (need > 0) tp.memory.grow(Math.ceil(need / 65536));
+      },
+      base: (tp.operandBase + 63) & ~63,
+      im2colRows: (...a) => tp.ex.im2colRows(...a),
+      col2imRows: (...a) => tp.ex.col2imRows(...a),
+      scratchBytes: (m, n, k) => tp.ex.packedABytes(m, k) + 64 + stride(n, k) * tp.threads,
+      sgemm: (m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, scratch) => {
+        const pa = (scratch + 63) & ~63;
+        tp.sgemm(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, pa, (pa + tp.ex.packedABytes(m, k) + 63) & ~63, stride(n, k));
+      },
+    };
+  }
+  /** The pool for a conv whose per-sample product has this many multiply-adds (as matmul decides), else the single module. */
+  function convKernels(macs: number, n: number): ConvKernels {
+    if (n >= 16 && macs >= 1 << 21 && wanted > 1) {
+      const tp = startPool();
+      if (tp?.ready) return poolKernels(tp);
+    }
+    return singleKernels;
+  }
+
+  /**
+   * conv2d over a batch inside one module's memory, a sample at a time: the sample copied in, its
+   * columns made by the module (a band of output rows at a time) and multiplied there, the result
+   * copied out. Only a sample's image, output and one band of columns are in the module's memory.
+   */
+  function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry): void {
+    const og = o / groups;
+    const ohw = g.ho * g.wo;
+    const ckk = g.c * g.kh * g.kw;
+    const img = g.c * g.h * g.w;
+    const band = bandRows(ckk, g.ho, g.wo);
+    const bandCols = Math.min(g.ho, band) * g.wo;
+    const kr = convKernels(og * bandCols * ckk, bandCols);
+    const xPtr = kr.base;
+    const wPtr = xPtr + groups * img * 4;
+    const oPtr = wPtr + o * ckk * 4;
+    const cPtr = (oPtr + o * ohw * 4 + 63) & ~63;
+    const sPtr = (cPtr + ckk * bandCols * 4 + 63) & ~63;
+    kr.reserve(sPtr - kr.base + kr.scratchBytes(og, bandCols, ckk));
+    let heap = kr.heap();
+    heap.set(w.subarray(0, o * ckk), wPtr / 4);
+    for (let s = 0; s < n; s++) {
+      heap = kr.heap();
+      heap.set(x.subarray(s * groups * img, (s + 1) * groups * img), xPtr / 4);
+      if (bias) for (let oc = 0; oc < o; oc++) heap.fill(bias[oc]!, oPtr / 4 + oc * ohw, oPtr / 4 + (oc + 1) * ohw);
+      for (let gi = 0; gi < groups; gi++) {
+        for (let oy0 = 0; oy0 < g.ho; oy0 += band) {
+          const oy1 = Math.min(g.ho, oy0 + band);
+          const cn = (oy1 - oy0) * g.wo;
+          kr.im2colRows(xPtr + gi * img * 4, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.wo, oy0, oy1, cPtr);
+          kr.sgemm(og, cn, ckk, wPtr + gi * og * ckk * 4, ckk, false, cPtr, cn, false, oPtr + (gi * og * ohw + oy0 * g.wo) * 4, ohw, bias !== null, sPtr);
+        }
+      }
+      heap = kr.heap();
+      out.set(heap.subarray(oPtr / 4, oPtr / 4 + o * ohw), s * o * ohw);
+    }
+  }
+
+  /** Its backward, the same way: dx += the input gradient (sample by sample), dw = the weight gradient (summed in the module over the batch). */
+  function conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void {
+    const og = o / groups;
+    const ohw = g.ho * g.wo;
+    const ckk = g.c * g.kh * g.kw;
+    const img = g.c * g.h * g.w;
+    const band = bandRows(ckk, g.ho, g.wo);
+    const bandCols = Math.min(g.ho, band) * g.wo;
+    const kr = convKernels(og * bandCols * ckk, bandCols);
+    const xPtr = kr.base;
+    const wPtr = xPtr + groups * img * 4;
+    const gPtr = wPtr + o * ckk * 4;
+    const dxPtr = gPtr + o * ohw * 4;
+    const dwPtr = dxPtr + groups * img * 4;
+    const cPtr = (dwPtr + o * ckk * 4 + 63) & ~63;
+    const dcPtr = (cPtr + ckk * bandCols * 4 + 63) & ~63;
+    const sPtr = (dcPtr + ckk * bandCols * 4 + 63) & ~63;
+    kr.reserve(sPtr - kr.base + Math.max(kr.scratchBytes(og, ckk, bandCols), kr.scratchBytes(ckk, bandCols, og)));
+    let heap = kr.heap();
+    heap.set(w.subarray(0, o * ckk), wPtr / 4);
+    if (dw) heap.fill(0, dwPtr / 4, dwPtr / 4 + o * ckk);
+    for (let s = 0; s < n; s++) {
+      heap = kr.heap();
+      heap.set(gy.subarray(s * o * ohw, (s + 1) * o * ohw), gPtr / 4);
+      if (dw) heap.set(x.subarray(s * groups * img, (s + 1) * groups * img), xPtr / 4);
+      if (dx) heap.set(dx.subarray(s * groups * img, (s + 1) * groups * img), dxPtr / 4);
+      for (let gi = 0; gi < groups; gi++) {
+        for (let oy0 = 0; oy0 < g.ho; oy0 += band) {
+          const oy1 = Math.min(g.ho, oy0 + band);
+          const cn = (oy1 - oy0) * g.wo;
+          const gys = gPtr + (gi * og * ohw + oy0 * g.wo) * 4;
+          if (dw) {
+            // dW_g += dY_g [og, cn] · cols^T [cn, ckk]
+            kr.im2colRows(xPtr + gi * img * 4, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.wo, oy0, oy1, cPtr);
+            kr.sgemm(og, ckk, cn, gys, ohw, false, cPtr, cn, true, dwPtr + gi * og * ckk * 4, ckk, true, sPtr);
+          }
+          if (dx) {
+            // dcols = W_g^T [ckk, og] · dY_g [og, cn], scattered back into the image
+            kr.sgemm(ckk, cn, og, wPtr + gi * og * ckk * 4, ckk, true, gys, ohw, false, dcPtr, cn, false, sPtr);
+            kr.col2imRows(dcPtr, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.wo, oy0, oy1, dxPtr + gi * img * 4);
+          }
+        }
+      }
+      if (dx) {
+        heap = kr.heap();
+        dx.set(heap.subarray(dxPtr / 4, dxPtr / 4 + groups * img), s * groups * img);
+      }
+    }
+    if (dw) dw.set(kr.heap().subarray(dwPtr / 4, dwPtr / 4 + o * ckk));
+  }
+
   /**
    * A fused update over float32 arrays that live in JS memory: slice by slice, copies the arrays into
    * the module's memory, runs `kernel` on the slice (pointers of the copies, 0 for a missing array, and
@@ -228,6 +380,8 @@ export function createWasmBackend(): Backend | null {
     ...tsBackend,
     name: 'wasm',
     matmul,
+    conv2dF32: conv2d,
+    conv2dGradF32: conv2dGrad,
     adamF32(param, grad, m, v, vmax, h) {
       if (param.length < MIN_UPDATE) return false;
       update([param, grad, m, v, vmax], ([p, g, mp, vp, vm], n) => ex.adam(p!, g!, mp!, vp!, vm!, n, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps));

@@ -17,6 +17,8 @@ export interface ThreadedExports {
   packedABytes(m: number, k: number): number;
   sgemmPackedA(m: number, n: number, k: number, pa: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
   scratchPackedBytes(n: number, k: number): number;
+  im2colRows(...args: number[]): void;
+  col2imRows(...args: number[]): void;
 }
 
 /** The WebAssembly API this backend uses (typed here: the core is checked without DOM types). */
