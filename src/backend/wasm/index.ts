@@ -1,6 +1,7 @@
 // The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 4x8 register
-// tile on packed panels, on worker threads when large; an unpacked matrix-vector kernel for 1-3 rows)
-// and the fused Adam and SGD updates replaced by SIMD kernels. Instantiated synchronously from embedded
+// tile on packed panels, on worker threads when large; an unpacked matrix-vector kernel for 1-3 rows),
+// conv2d (im2col/col2im and the products in the module's memory) and the fused Adam and SGD updates
+// replaced by SIMD kernels. Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, ConvGeometry, MatmulArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
