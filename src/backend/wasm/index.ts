@@ -270,19 +270,23 @@ export function createWasmBackend(): Backend | null {
     return singleKernels;
   }
 
+  /** A conv's sizes (per group), its band of output rows, and the kernels it runs on. */
+  function convPlan(o: number, groups: number, g: ConvGeometry): { og: number; ohw: number; ckk: number; img: number; band: number; kr: ConvKernels } {
+    const og = o / groups;
+    const ckk = g.c * g.kh * g.kw;
+    const band = bandRows(ckk, g.ho, g.wo);
+    const bandCols = Math.min(g.ho, band) * g.wo;
+    return { og, ohw: g.ho * g.wo, ckk, img: g.c * g.h * g.w, band, kr: convKernels(og * bandCols * ckk, bandCols) };
+  }
+
   /**
    * conv2d over a batch inside one module's memory, a sample at a time: the sample copied in, its
    * columns made by the module (a band of output rows at a time) and multiplied there, the result
    * copied out. Only a sample's image, output and one band of columns are in the module's memory.
    */
   function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry): void {
-    const og = o / groups;
-    const ohw = g.ho * g.wo;
-    const ckk = g.c * g.kh * g.kw;
-    const img = g.c * g.h * g.w;
-    const band = bandRows(ckk, g.ho, g.wo);
+    const { og, ohw, ckk, img, band, kr } = convPlan(o, groups, g);
     const bandCols = Math.min(g.ho, band) * g.wo;
-    const kr = convKernels(og * bandCols * ckk, bandCols);
     const xPtr = kr.base;
     const wPtr = xPtr + groups * img * 4;
     const oPtr = wPtr + o * ckk * 4;
@@ -310,13 +314,8 @@ export function createWasmBackend(): Backend | null {
 
   /** Its backward, the same way: dx += the input gradient (sample by sample), dw = the weight gradient (summed in the module over the batch). */
   function conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void {
-    const og = o / groups;
-    const ohw = g.ho * g.wo;
-    const ckk = g.c * g.kh * g.kw;
-    const img = g.c * g.h * g.w;
-    const band = bandRows(ckk, g.ho, g.wo);
+    const { og, ohw, ckk, img, band, kr } = convPlan(o, groups, g);
     const bandCols = Math.min(g.ho, band) * g.wo;
-    const kr = convKernels(og * bandCols * ckk, bandCols);
     const xPtr = kr.base;
     const wPtr = xPtr + groups * img * 4;
     const gPtr = wPtr + o * ckk * 4;
