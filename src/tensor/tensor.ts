@@ -168,26 +168,21 @@ export class Node implements GradCtx<unknown> {
   }
 
   mapGrad(d: (x: number, y: number) => number, g: Tensor): Tensor {
-    const x = this.input(0);
-    const y = this.output();
-    const be = getBackend();
-    const out = be.alloc(g.dtype, g.size);
-    const xd = x.contiguousData();
-    const yd = y.contiguousData();
-    const gd = g.contiguousData();
-    if (!(xd.constructor === out.constructor && gd.constructor === out.constructor && be.mapGradNamed?.(this.spec.name, xd, yd, gd, out))) be.mapGrad(d, xd, yd, gd, out);
-    if (gradEnabled) {
-      throw new AutogradError(`${this.name}: a first-order gradient; got a request for a higher-order one (createGraph), which this op does not support`);
-    }
-    return Tensor.fromData(out, g.shape, g.dtype);
+    return this.mapGradOn(this.spec.name, this.input(0), d, g);
   }
 
   mapGradOfOutput(name: string, d: (y: number) => number, g: Tensor): Tensor {
+    return this.mapGradOn(name, this.output(), (_x, y) => d(y), g);
+  }
+
+  /** g · d(x, y) with y the output, through the backend's named loop `name` (x, y, g) where it has one. */
+  private mapGradOn(name: string, x: Tensor, d: (x: number, y: number) => number, g: Tensor): Tensor {
     const be = getBackend();
     const out = be.alloc(g.dtype, g.size);
+    const xd = x.contiguousData();
     const yd = this.output().contiguousData();
     const gd = g.contiguousData();
-    if (!(yd.constructor === out.constructor && gd.constructor === out.constructor && be.mapGradNamed?.(name, yd, yd, gd, out))) be.mapGrad((_x, y) => d(y), yd, yd, gd, out);
+    if (!(xd.constructor === out.constructor && gd.constructor === out.constructor && be.mapGradNamed?.(name, xd, yd, gd, out))) be.mapGrad(d, xd, yd, gd, out);
     if (gradEnabled) {
       throw new AutogradError(`${this.name}: a first-order gradient; got a request for a higher-order one (createGraph), which this op does not support`);
     }
