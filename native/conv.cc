@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <vector>
 #include "clones.h"
 #include "conv.h"
@@ -90,26 +91,31 @@ float* scratch(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
 }
-}  // namespace
 
-// Output rows per band: the columns of one band stay within ~4 MB (a thread's share of the caches), so
-// a large image never needs its whole column matrix (ckk x ho*wo floats: 115 MB for 64 channels at 224x224).
-namespace {
-int band_rows(const ConvGeom& g, size_t ckk) {
-  const size_t perRow = std::max<size_t>(1, ckk * g.wo);
-  return static_cast<int>(std::max<size_t>(1, std::min<size_t>(g.ho, (size_t{1} << 20) / perRow)));
-}
+// One conv's sizes per group: out channels og, output plane ohw, columns per output position ckk, input
+// image img, and the output rows per band of columns. A band's columns stay within 2^20 floats (~4 MB, a
+// thread's share of the caches), so a large image never needs its whole column matrix (ckk x ho*wo
+// floats: 115 MB for 64 channels at 224x224).
+struct ConvSizes {
+  int og, band;
+  size_t ohw, ckk, img, bandLen;
+  ConvSizes(const ConvGeom& g, int groups, int o)
+      : og(o / groups), ohw(static_cast<size_t>(g.ho) * g.wo), ckk(static_cast<size_t>(g.c) * g.kh * g.kw), img(static_cast<size_t>(g.c) * g.h * g.w) {
+    band = static_cast<int>(std::max<size_t>(1, std::min<size_t>(g.ho, (size_t{1} << 20) / std::max<size_t>(1, ckk * g.wo))));
+    bandLen = ckk * std::min<size_t>(ohw, static_cast<size_t>(band) * g.wo);
+  }
+};
 }  // namespace
 
 void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g) {
   if (n <= 0) return;
-  const int og = o / groups;
-  const size_t ohw = static_cast<size_t>(g.ho) * g.wo, ckk = static_cast<size_t>(g.c) * g.kh * g.kw, img = static_cast<size_t>(g.c) * g.h * g.w;
-  const int band = band_rows(g, ckk);
+  const ConvSizes z(g, groups, o);
+  const int og = z.og, band = z.band;
+  const size_t ohw = z.ohw, ckk = z.ckk, img = z.img;
   // One sample per chunk: each thread makes its own columns (in its own cache) and runs a one-thread
   // GEMM on them, a band of output rows at a time.
   parallel_run(n, [&](int s) {
-    float* cols = scratch(colsA, ckk * std::min<size_t>(ohw, static_cast<size_t>(band) * g.wo));
+    float* cols = scratch(colsA, z.bandLen);
     float* os = out + static_cast<size_t>(s) * o * ohw;
     if (bias)
       for (int oc = 0; oc < o; oc++) std::fill(os + oc * ohw, os + (oc + 1) * ohw, bias[oc]);
@@ -125,19 +131,18 @@ void conv2d_forward_f32(const float* x, const float* w, const float* bias, float
 }
 
 void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g) {
-  const int og = o / groups;
-  const size_t ohw = static_cast<size_t>(g.ho) * g.wo, ckk = static_cast<size_t>(g.c) * g.kh * g.kw, img = static_cast<size_t>(g.c) * g.h * g.w;
-  const size_t wlen = static_cast<size_t>(o) * ckk;
-  const int band = band_rows(g, ckk);
+  const ConvSizes z(g, groups, o);
+  const int og = z.og, band = z.band;
+  const size_t ohw = z.ohw, ckk = z.ckk, img = z.img, wlen = static_cast<size_t>(o) * ckk;
   // The weight gradient sums over samples: each part of the batch sums into its own buffer (part 0 into
   // dw), added up in part order at the end. The parts do not depend on the thread count up to 4, so
   // neither do the numbers.
   const int parts = std::max(1, std::min(n, std::max(4, num_threads())));
-  std::vector<float> partial(dw && parts > 1 ? (parts - 1) * wlen : 0);
+  // (not zero-initialised here: each part zeroes its own buffer below)
+  std::unique_ptr<float[]> partial(dw && parts > 1 ? new float[(parts - 1) * wlen] : nullptr);
   parallel_run(parts, [&](int id) {
-    float* dwp = dw ? (id == 0 ? dw : partial.data() + (id - 1) * wlen) : nullptr;
+    float* dwp = dw ? (id == 0 ? dw : partial.get() + (id - 1) * wlen) : nullptr;
     if (dwp) std::fill(dwp, dwp + wlen, 0.0f);
-    const size_t bandLen = ckk * std::min<size_t>(ohw, static_cast<size_t>(band) * g.wo);
     for (int s = n * id / parts; s < n * (id + 1) / parts; s++) {
       for (int gi = 0; gi < groups; gi++) {
         const size_t xo = (static_cast<size_t>(s) * groups + gi) * img;
@@ -147,13 +152,13 @@ void conv2d_backward_f32(const float* x, const float* w, const float* gy, float*
           const float* gys = gy + (static_cast<size_t>(s) * o + gi * og) * ohw + static_cast<size_t>(oy0) * g.wo;
           if (dwp) {
             // dW_g += dY_g [og, cn] · cols^T [cn, ckk]
-            float* cols = scratch(colsA, bandLen);
+            float* cols = scratch(colsA, z.bandLen);
             im2col_rows_f32(x + xo, g, oy0, oy1, cols);
             sgemm_serial(og, static_cast<int>(ckk), cn, gys, static_cast<int>(ohw), false, cols, cn, true, dwp + gi * og * ckk, static_cast<int>(ckk), true);
           }
           if (dx) {
             // dcols = W_g^T [ckk, og] · dY_g [og, cn], scattered back into the image
-            float* dcols = scratch(colsB, bandLen);
+            float* dcols = scratch(colsB, z.bandLen);
             sgemm_serial(static_cast<int>(ckk), cn, og, w + gi * og * ckk, static_cast<int>(ckk), true, gys, static_cast<int>(ohw), false, dcols, cn, false);
             col2im_rows_f32(dcols, g, oy0, oy1, dx + xo);
           }
@@ -163,7 +168,7 @@ void conv2d_backward_f32(const float* x, const float* w, const float* gy, float*
   });
   if (dw)
     for (int id = 1; id < parts; id++) {
-      const float* src = partial.data() + (id - 1) * wlen;
+      const float* src = partial.get() + (id - 1) * wlen;
       for (size_t i = 0; i < wlen; i++) dw[i] += src[i];
     }
 }
