@@ -99,13 +99,17 @@ __attribute__((always_inline)) inline void lstm_row(const float* __restrict gi, 
   }
 }
 
+// With Carry, the gradient reaching (h', c') is grad plus the carried (hh, hc) that flowed back from the
+// next step (an lstmSequence's backward; no temporary sum in memory).
+template <bool Carry>
 __attribute__((always_inline)) inline void lstm_grad_row(const float* __restrict ai, const float* __restrict af, const float* __restrict ag, const float* __restrict ao,
-                                                         const float* __restrict at, const float* __restrict gh, const float* __restrict gc, const float* __restrict cr,
-                                                         float* __restrict di, float* __restrict df, float* __restrict dg, float* __restrict dO, float* __restrict dc, size_t n) {
+                                                         const float* __restrict at, const float* __restrict gh, const float* __restrict gc, const float* __restrict hh,
+                                                         const float* __restrict hc, const float* __restrict cr, float* __restrict di, float* __restrict df,
+                                                         float* __restrict dg, float* __restrict dO, float* __restrict dc, size_t n) {
   for (size_t j = 0; j < n; j++) {
     const float i = ai[j], f = af[j], g = ag[j], o = ao[j], tc = at[j];
-    const float dh = gh[j];
-    const float dcj = gc[j] + dh * o * (1.0f - tc * tc);
+    const float dh = Carry ? gh[j] + hh[j] : gh[j];
+    const float dcj = (Carry ? gc[j] + hc[j] : gc[j]) + dh * o * (1.0f - tc * tc);
     di[j] = dcj * g * i * (1.0f - i);
     df[j] = dcj * cr[j] * f * (1.0f - f);
     dg[j] = dcj * i * (1.0f - g * g);
@@ -128,13 +132,17 @@ void lstm_gates_f32(const float* __restrict gates, const float* __restrict c, fl
 }
 
 NEURONA_CLONES
-void lstm_gates_grad_f32(const float* __restrict grad, const float* __restrict c, const float* __restrict act, float* __restrict dGates, float* __restrict dC, int b, int h) {
+void lstm_gates_grad_f32(const float* __restrict grad, const float* __restrict dhIn, const float* __restrict dcIn, const float* __restrict c, const float* __restrict act,
+                         float* __restrict dGates, float* __restrict dC, int b, int h) {
   const size_t H = static_cast<size_t>(h);
   for (size_t r = 0; r < static_cast<size_t>(b); r++) {
     const float* a = act + r * 5 * H;
     const float* g = grad + r * 2 * H;
     float* d = dGates + r * 4 * H;
-    lstm_grad_row(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, c + r * H, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
+    if (dhIn != nullptr)
+      lstm_grad_row<true>(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, dhIn + r * H, dcIn + r * H, c + r * H, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
+    else
+      lstm_grad_row<false>(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, nullptr, nullptr, c + r * H, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
   }
 }
 

@@ -13,7 +13,10 @@ void unary_f32(int code, const float* x, float* out, size_t n);
 void unary_grad_f32(int code, const float* x, const float* y, const float* g, float* out, size_t n);
 /** One LSTM step's gate math (PyTorch's i, f, g, o order): out [B, 2H] = (h', c'), act [B, 5H] = (i, f, g, o, tanh c'). */
 void lstm_gates_f32(const float* gates, const float* c, float* out, float* act, int b, int h);
-/** Its backward: dGates [B, 4H] and dC [B, H] from grad [B, 2H] = (dh', dc'). */
-void lstm_gates_grad_f32(const float* grad, const float* c, const float* act, float* dGates, float* dC, int b, int h);
+/**
+ * Its backward: dGates [B, 4H] and dC [B, H] from the gradient reaching (h', c'): grad [B, 2H] = (dh', dc'),
+ * plus dhIn and dcIn [B, H] when not null (the carry of a sequence's backward). No array may overlap another.
+ */
+void lstm_gates_grad_f32(const float* grad, const float* dhIn, const float* dcIn, const float* c, const float* act, float* dGates, float* dC, int b, int h);
 
 }  // namespace neurona

@@ -203,8 +203,18 @@ test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equ
     const seq = randn([12, 5, 24]).requiresGrad_();
     const out = lstm.forwardWithState(seq).output;
     total = total.add(out.mul(randn(out.shape)).sum());
+    // a batch big enough (70 x 64 >= 4096 gate values per step) for the native gate kernels to split
+    // the rows over the threads (35 + 35)
+    const wide = new LSTM(8, 64);
+    const seq2 = randn([4, 70, 8]).requiresGrad_();
+    const out2 = wide.forwardWithState(seq2).output;
+    total = total.add(out2.mul(randn(out2.shape)).sum());
     total.backward();
-    return [...acts.flatMap((a) => [...a.contiguousData()]), ...x.grad!.contiguousData(), ...out.contiguousData(), ...seq.grad!.contiguousData(), ...lstm.parameters().flatMap((p) => [...p.grad!.contiguousData()])];
+    return [
+      ...acts.flatMap((a) => [...a.contiguousData()]), ...x.grad!.contiguousData(), ...out.contiguousData(), ...seq.grad!.contiguousData(),
+      ...lstm.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...out2.contiguousData(), ...seq2.grad!.contiguousData(),
+      ...wide.parameters().flatMap((p) => [...p.grad!.contiguousData()]),
+    ];
   };
   try {
     const ref = run('ts');

@@ -72,8 +72,11 @@ export interface Backend {
   conv2dGradF32?(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void;
   /** Optional LSTM gate math over float32 (see ops/recurrent.ts): out [B,2H] = (h', c'), act [B,5H] saved for backward. */
   lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
-  /** Its backward: dGates [B,4H], dC [B,H] from grad [B,2H]. */
-  lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
+  /**
+   * Its backward: dGates [B,4H], dC [B,H] from the gradient reaching (h', c'): grad [B,2H], plus the carry
+   * dhIn, dcIn [B,H] when given (a sequence's backward). Outputs must not overlap each other or the inputs.
+   */
+  lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn?: Float32Array | null, dcIn?: Float32Array | null): void;
   /** Optional max pooling of float32 planes: out and the flat input index of each maximum (see ops/conv.ts). */
   maxPool2dF32?(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, g: PoolGeometry): void;
   /** Optional dx[idx[i]] += g[i] over float32 (the backward of max pooling). */

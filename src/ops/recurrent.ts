@@ -52,10 +52,15 @@ function lstmGatesForward(be: Backend, gd: TypedArray, cd: TypedArray, out: Type
   }
 }
 
-/** Its backward: dGates [B, 4H] and dC [B, H] (the gradient reaching c) from grad [B, 2H] = (dh', dc'). */
-function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Float32Array | Float64Array, dg4: TypedArray, dcd: TypedArray, b: number, h: number): void {
-  if (be.lstmGatesGradF32 && act instanceof Float32Array && gd instanceof Float32Array && cd instanceof Float32Array && dg4 instanceof Float32Array && dcd instanceof Float32Array) {
-    be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h);
+/**
+ * Its backward: dGates [B, 4H] and dC [B, H] (the gradient reaching c) from the gradient reaching (h', c'):
+ * grad [B, 2H] = (dh', dc'), plus dhIn and dcIn [B, H] when given (what flowed back from the next step of a
+ * sequence). dGates and dC must not overlap each other or the inputs.
+ */
+function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Float32Array | Float64Array, dg4: TypedArray, dcd: TypedArray, b: number, h: number, dhIn: TypedArray | null = null, dcIn: TypedArray | null = null): void {
+  if (be.lstmGatesGradF32 && act instanceof Float32Array && gd instanceof Float32Array && cd instanceof Float32Array && dg4 instanceof Float32Array && dcd instanceof Float32Array &&
+      (dhIn === null || (dhIn instanceof Float32Array && dcIn instanceof Float32Array))) {
+    be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h, dhIn as Float32Array | null, dcIn as Float32Array | null);
     return;
   }
   for (let r = 0; r < b; r++) {
@@ -66,8 +71,8 @@ function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Flo
       const g = act[ab + 2 * h + j]!;
       const o = act[ab + 3 * h + j]!;
       const tc = act[ab + 4 * h + j]!;
-      const dh = gd[r * 2 * h + j]!;
-      const dc = gd[r * 2 * h + h + j]! + dh * o * (1 - tc * tc);
+      const dh = gd[r * 2 * h + j]! + (dhIn === null ? 0 : dhIn[r * h + j]!);
+      const dc = gd[r * 2 * h + h + j]! + (dcIn === null ? 0 : dcIn[r * h + j]!) + dh * o * (1 - tc * tc);
       const gb = r * 4 * h;
       dg4[gb + j] = dc * g * i * (1 - i);
       dg4[gb + h + j] = dc * cd[r * h + j]! * f * (1 - f);
@@ -185,24 +190,23 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
     const dH = grad.newZeros([B, H]);
     const dC = grad.newZeros([B, H]);
     const dh = dH.data();
-    const dc = dC.data();
-    const step = takeBuffer(grad.dtype === 'float32', B * H2);
+    // dc ping-pongs between dC's data and a pooled buffer (the kernel's outputs may not overlap its inputs).
+    const dcs = [dC.data(), takeBuffer(grad.dtype === 'float32', B * H)] as const;
+    let cur = 0;
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
-      // The gradient reaching step t's (h_t, c_t): from the outputs, plus what flowed back from step t+1.
-      for (let r = 0; r < B; r++) {
-        const o = (t * B + r) * H2;
-        for (let j = 0; j < H; j++) {
-          step[r * H2 + j] = gd[o + j]! + dh[r * H + j]!;
-          step[r * H2 + H + j] = gd[o + H + j]! + dc[r * H + j]!;
-        }
-      }
+      // The gradient reaching step t's (h_t, c_t): its rows of grad, plus (from the second step on) what
+      // flowed back from step t+1 (dh, dc), added inside the gate kernel.
       const dg = dgd.subarray(t * B * h4, (t + 1) * B * h4);
-      lstmGatesBackward(be, step, cIn.subarray(t * B * H, (t + 1) * B * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), dg, dc, B, H);
+      const first = s === T - 1;
+      lstmGatesBackward(be, gd.subarray(t * B * H2, (t + 1) * B * H2), cIn.subarray(t * B * H, (t + 1) * B * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), dg,
+        dcs[1 - cur]!, B, H, first ? null : dh, first ? null : dcs[cur]!);
+      cur = 1 - cur;
       // dh_{t−1} = dGates_t·W_hh
       be.matmul({ a: dg, b: wd, c: dh, m: B, n: H, k: h4, transA: false, transB: false, lda: h4, ldb: H, aOffsets: [0], bOffsets: [0] });
     }
-    giveBuffer(step);
+    if (cur === 1) dcs[0].set(dcs[1] as never);
+    giveBuffer(dcs[1] as Float32Array | Float64Array);
     let dW: typeof dG | null = null;
     if (ctx.needs[3]) {
       // dW_hh = Σ_t dGates_tᵀ·h_{t−1}: the steps after the first read h_{t−1} from the output rows (one

@@ -18,7 +18,7 @@ export interface NativeAddon {
   unary(code: number, x: Float32Array, out: Float32Array): void;
   unaryGrad(code: number, x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array): void;
   lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
-  lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number): void;
+  lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn: Float32Array | null, dcIn: Float32Array | null): void;
   sumsq(x: Float32Array): number;
   reduceSum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
   maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
@@ -110,7 +110,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     maxPool2dF32: (x, out, arg, planes, g) => addon.maxPool2d(x, out, arg, planes, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo),
     scatterFlatF32: (g, idx, dx) => addon.scatterAdd(g, idx, dx),
     lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
-    lstmGatesGradF32: (grad, c, act, dGates, dC, b, h) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h),
+    lstmGatesGradF32: (grad, c, act, dGates, dC, b, h, dhIn, dcIn) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h, dhIn ?? null, dcIn ?? null),
     adamF32: (param, grad, m, v, vmax, h) => {
       if (param.length < MIN_NATIVE_ELEMENTS) return false;
       addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps);
