@@ -19,6 +19,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "mlp.h"
 
 namespace {
 
@@ -320,7 +321,7 @@ napi_value ScatterAdd(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   for (size_t i = 0; i < idxN; i++)
-    if (idx[i] >= static_cast<int64_t>(dx.n)) {
+    if (idx[i] < 0 || idx[i] >= static_cast<int64_t>(dx.n)) {
       throw_error(env, "native scatterAdd: indices inside dx");
       return nullptr;
     }
@@ -436,6 +437,98 @@ napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
                                  dg.p + r0 * 4 * H, dc.p + r0 * H, r1 - r0, h);
   });
   return undefined(env);
+}
+
+// mlpSgdEpoch(sizes Int32Array [L+1], weights Float32Array[L], biases (Float32Array|null)[L], acts Int32Array [L],
+//             x [n, sizes[0]], y [n, sizes[L]] | null, labels Int32Array [n] | null, order Int32Array [n],
+//             start, batches, batchSize, loss, acc, lr) -> [batches run, loss sum, accuracy hits]
+napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const char* usage = "native mlpSgdEpoch: ";
+  if (argc != 14) {
+    throw_error(env, std::string(usage) + "14 arguments");
+    return nullptr;
+  }
+  int32_t* sizes;
+  size_t nSizes;
+  int32_t* acts;
+  size_t nActs;
+  if (!get_i32arr(env, argv[0], sizes, nSizes, "mlpSgdEpoch sizes") || !get_i32arr(env, argv[3], acts, nActs, "mlpSgdEpoch acts")) return nullptr;
+  const size_t L = nActs;
+  if (L < 1 || nSizes != L + 1) {
+    throw_error(env, std::string(usage) + "at least one layer, with sizes = layers + 1; got " + std::to_string(nSizes) + " sizes for " + std::to_string(L) + " layers");
+    return nullptr;
+  }
+  for (size_t i = 0; i <= L; i++)
+    if (sizes[i] < 1) {
+      throw_error(env, std::string(usage) + "positive layer sizes");
+      return nullptr;
+    }
+  std::vector<neurona::MlpLayer> layers(L);
+  for (size_t l = 0; l < L; l++) {
+    napi_value wv, bv;
+    if (napi_get_element(env, argv[1], static_cast<uint32_t>(l), &wv) != napi_ok || napi_get_element(env, argv[2], static_cast<uint32_t>(l), &bv) != napi_ok) {
+      throw_error(env, std::string(usage) + "weights and biases as arrays with one entry per layer");
+      return nullptr;
+    }
+    F32 w, b;
+    if (!get_f32(env, wv, w, "mlpSgdEpoch weight") || !get_f32(env, bv, b, "mlpSgdEpoch bias", true)) return nullptr;
+    const int in = sizes[l], out = sizes[l + 1];
+    if (w.n != static_cast<size_t>(in) * out || (b.p != nullptr && b.n != static_cast<size_t>(out))) {
+      throw_error(env, std::string(usage) + "layer " + std::to_string(l) + ": a weight [" + std::to_string(out) + ", " + std::to_string(in) + "] and a bias [" + std::to_string(out) + "]");
+      return nullptr;
+    }
+    if (acts[l] < 0 || acts[l] > 4 || (acts[l] == 4 && l != L - 1)) {
+      throw_error(env, std::string(usage) + "activation codes 0-4 (softmax, 4, on the last layer only); got " + std::to_string(acts[l]) + " on layer " + std::to_string(l));
+      return nullptr;
+    }
+    layers[l] = {in, out, w.p, b.p, acts[l]};
+  }
+  F32 x, y;
+  int32_t *labels = nullptr, *order;
+  size_t nLabels = 0, nOrder;
+  napi_valuetype lt;
+  napi_typeof(env, argv[6], &lt);
+  if (!get_f32(env, argv[4], x, "mlpSgdEpoch x") || !get_f32(env, argv[5], y, "mlpSgdEpoch y", true) ||
+      (lt != napi_null && lt != napi_undefined && !get_i32arr(env, argv[6], labels, nLabels, "mlpSgdEpoch labels")) || !get_i32arr(env, argv[7], order, nOrder, "mlpSgdEpoch order"))
+    return nullptr;
+  int32_t start, batches, batchSize, loss, acc;
+  double lr;
+  if (!get_i32(env, argv[8], start) || !get_i32(env, argv[9], batches) || !get_i32(env, argv[10], batchSize) || !get_i32(env, argv[11], loss) || !get_i32(env, argv[12], acc) ||
+      napi_get_value_double(env, argv[13], &lr) != napi_ok)
+    return nullptr;
+  const size_t inF = static_cast<size_t>(sizes[0]), outF = static_cast<size_t>(sizes[L]);
+  const size_t n = x.n / inF;
+  std::string bad;
+  if (x.n != n * inF || n == 0) bad = "x of shape [n, " + std::to_string(inF) + "]";
+  else if (nOrder != n) bad = "an order of the n = " + std::to_string(n) + " samples";
+  else if (loss < 0 || loss > 2 || acc < 0 || acc > 3) bad = "loss 0-2 and accuracy 0-3";
+  else if ((loss == 2 || acc == 2) ? (labels == nullptr || nLabels != n) : false) bad = "class indices [n] for a sparse loss or accuracy";
+  else if ((loss == 0 || loss == 1 || acc == 1 || acc == 3) && (y.p == nullptr || y.n != n * outF)) bad = "targets y of shape [n, " + std::to_string(outF) + "]";
+  else if ((loss == 1 || loss == 2) != (acts[L - 1] == 4)) bad = "a softmax last layer exactly with a cross-entropy loss";
+  else if (start < 0 || batches < 0 || batchSize < 1) bad = "start >= 0, batches >= 0 and batchSize >= 1";
+  else if (!(lr == lr)) bad = "a learning rate that is a number";
+  for (size_t i = 0; bad.empty() && i < n; i++)
+    if (order[i] < 0 || static_cast<size_t>(order[i]) >= n) bad = "order entries in [0, n)";
+  for (size_t i = 0; bad.empty() && labels != nullptr && i < n; i++)
+    if (labels[i] < 0 || static_cast<size_t>(labels[i]) >= outF) bad = "class indices in [0, " + std::to_string(outF) + ")";
+  if (!bad.empty()) {
+    throw_error(env, std::string(usage) + bad);
+    return nullptr;
+  }
+  const neurona::MlpEpochResult r = neurona::mlp_sgd_epoch(layers.data(), static_cast<int>(L), x.p, y.p, labels, order, static_cast<int>(n), start, batches, batchSize, loss, acc,
+                                                           static_cast<float>(lr));
+  napi_value arr, v;
+  napi_create_array_with_length(env, 3, &arr);
+  napi_create_double(env, r.batches, &v);
+  napi_set_element(env, arr, 0, v);
+  napi_create_double(env, r.lossSum, &v);
+  napi_set_element(env, arr, 1, v);
+  napi_create_double(env, r.correct, &v);
+  napi_set_element(env, arr, 2, v);
+  return arr;
 }
 
 napi_value Sumsq(napi_env env, napi_callback_info info) {
@@ -578,6 +671,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"lstmGates", nullptr, LstmGates, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmGatesGrad", nullptr, LstmGatesGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpSgdEpoch", nullptr, MlpSgdEpoch, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumsq", nullptr, Sumsq, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -77,6 +77,11 @@ export interface Backend {
    * dhIn, dcIn [B,H] when given (a sequence's backward). Outputs must not overlap each other or the inputs.
    */
   lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn?: Float32Array | null, dcIn?: Float32Array | null): void;
+  /**
+   * Optional: plain-SGD training of a small dense network over `batches` mini-batches in one call (see
+   * model/fused-mlp.ts, which decides when it applies): the weights and biases are updated in place.
+   */
+  mlpSgdEpochF32?(a: MlpEpochArgs): MlpEpochResult;
   /** Optional max pooling of float32 planes: out and the flat input index of each maximum (see ops/conv.ts). */
   maxPool2dF32?(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, g: PoolGeometry): void;
   /** Optional dx[idx[i]] += g[i] over float32 (the backward of max pooling). */
@@ -246,4 +251,35 @@ export function getBackend(): Backend {
 
 export function listBackends(): string[] {
   return [...registry.keys()];
+}
+
+/**
+ * The arguments of Backend.mlpSgdEpochF32: layer sizes [L+1], weights [out, in] and biases per layer,
+ * activation codes (0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax on the last layer), x [n, sizes[0]],
+ * targets y [n, sizes[L]] or class indices [n], the sample order, the batches order[start...] to run, the
+ * loss (0 mean squared error, 1 categorical cross-entropy on the softmax, 2 the same with class indices),
+ * the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary per element) and the learning rate.
+ */
+export interface MlpEpochArgs {
+  sizes: Int32Array;
+  weights: Float32Array[];
+  biases: (Float32Array | null)[];
+  acts: Int32Array;
+  x: Float32Array;
+  y: Float32Array | null;
+  labels: Int32Array | null;
+  order: Int32Array;
+  start: number;
+  batches: number;
+  batchSize: number;
+  loss: 0 | 1 | 2;
+  accuracy: 0 | 1 | 2 | 3;
+  lr: number;
+}
+
+/** What an mlpSgdEpochF32 call did: batches run (it stops after a batch whose loss is not finite), the summed per-sample loss, accuracy hits. */
+export interface MlpEpochResult {
+  batches: number;
+  lossSum: number;
+  correct: number;
 }

@@ -11,6 +11,8 @@ import { resolveLoss } from './losses.ts';
 import type { LossFn } from './losses.ts';
 import { Metric, resolveMetric } from './metrics.ts';
 import { resolveOptimizer } from './registry.ts';
+import { planFusedMlp } from './fused-mlp.ts';
+import type { FusedMlp } from './fused-mlp.ts';
 import type { OptimizerConfig, OptimizerLike } from './registry.ts';
 
 /** compile's options: an optimizer, a loss (one, or one per output), metrics. */
@@ -53,6 +55,12 @@ const asList = (x: Inputs): Tensor[] => (Array.isArray(x) ? x : [x]);
 
 function sliceRows(ts: Tensor[], start: number, n: number): Tensor[] {
   return ts.map((t) => t.narrow(0, start, n));
+}
+
+function divergedError(loss: number, epoch: number, batch: number): ValueError {
+  return new ValueError(
+    `fit: a finite loss; got ${loss} at epoch ${epoch + 1}, batch ${batch + 1}. The model diverged: lower the learning rate, clip gradients (clipNorm), or check the inputs for NaN (add TerminateOnNaN to stop quietly instead)`,
+  );
 }
 
 /** The compiled training state of a module: optimizer, loss, metrics, and the fit loop. */
@@ -180,6 +188,7 @@ export class Trainer {
     let nIn = 1;
     let loader: Iterable<Tensor[]> & { length?: number };
     let validation: [Tensor[], Tensor[], Tensor | null] | null = null;
+    let tensorData: { loader: DataLoader<Tensor[]>; xs: Tensor[]; ys: Tensor[]; weighted: boolean } | null = null;
     if (x instanceof Tensor || Array.isArray(x)) {
       if (y === undefined) throw new ValueError('fit: targets y for tensor inputs; got none');
       let xs = asList(x);
@@ -199,7 +208,9 @@ export class Trainer {
         ys = sliceRows(ys, 0, nTrain);
         if (sw) sw = sw.narrow(0, 0, nTrain);
       }
-      loader = new DataLoader(new TensorDataset(...xs, ...ys, ...(sw ? [sw] : [])), { batchSize, shuffle: o.shuffle ?? true });
+      const tl = new DataLoader(new TensorDataset(...xs, ...ys, ...(sw ? [sw] : [])), { batchSize, shuffle: o.shuffle ?? true });
+      loader = tl;
+      tensorData = { loader: tl, xs, ys, weighted: sw !== null || o.classWeight !== undefined };
       if (sw) nIn = -nIn; // marks a trailing sample-weight column
     } else {
       loader = x instanceof DataLoader || Symbol.iterator in (x as object) ? (x as Iterable<Tensor[]>) : new DataLoader(x as Dataset<Tensor[]>, { batchSize, shuffle: o.shuffle ?? true });
@@ -223,6 +234,15 @@ export class Trainer {
     };
     for (const c of callbacks) c.setContext(ctx);
     const tolerateNaN = userCallbacks.some((c) => c instanceof TerminateOnNaN);
+    // Small dense nets with plain SGD train through the backend's fused kernel when nothing needs the eager step.
+    const fused = tensorData
+      ? planFusedMlp({
+        module: this.module, optimizer: this.optimizer, loss: this.opts.loss, lossWeights: this.lossWeights, metrics: this.metrics,
+        clipping: this.clip.clipValue !== undefined || this.clip.clipNorm !== undefined || this.clip.globalClipNorm !== undefined,
+        regularized: this.regularized.length > 0, callbacks: userCallbacks, x: tensorData.xs, y: tensorData.ys, batchSize,
+        weighted: tensorData.weighted, stepsPerEpoch: o.stepsPerEpoch,
+      })
+      : null;
     for (const c of callbacks) c.onTrainBegin({});
     let logs: Logs = {};
     for (let epoch = initialEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
@@ -231,7 +251,10 @@ export class Trainer {
       let lossSum = 0;
       let count = 0;
       let batch = 0;
-      for (const b of loader) {
+      const lrs = this.optimizer?.paramGroups.map((g) => g.lr as number) ?? [];
+      if (fused && tensorData && lrs.every((v) => v === lrs[0])) {
+        logs = this.fusedEpoch(fused, tensorData.loader, lrs[0]!, epoch, callbacks, ctx);
+      } else for (const b of loader) {
         const withW = nIn < 0;
         const k = Math.abs(nIn);
         const xs = b.slice(0, k);
@@ -239,11 +262,7 @@ export class Trainer {
         const sw = this.sampleWeights(ys, withW ? b[b.length - 1]! : null, o.classWeight);
         for (const c of callbacks) c.onBatchBegin(batch, {});
         const loss = this.step(xs, ys, sw);
-        if (!Number.isFinite(loss) && !tolerateNaN) {
-          throw new ValueError(
-            `fit: a finite loss; got ${loss} at epoch ${epoch + 1}, batch ${batch + 1}. The model diverged: lower the learning rate, clip gradients (clipNorm), or check the inputs for NaN (add TerminateOnNaN to stop quietly instead)`,
-          );
-        }
+        if (!Number.isFinite(loss) && !tolerateNaN) throw divergedError(loss, epoch, batch);
         const nb = xs[0]!.shape[0]!;
         lossSum += loss * nb;
         count += nb;
@@ -252,7 +271,7 @@ export class Trainer {
         batch++;
         if (ctx.stopTraining || (o.stepsPerEpoch !== undefined && batch >= o.stepsPerEpoch)) break;
       }
-      logs = { loss: lossSum / Math.max(count, 1), ...this.metricLogs() };
+      if (!fused || batch > 0) logs = { loss: lossSum / Math.max(count, 1), ...this.metricLogs() };
       if (validation) {
         const v = this.evaluate(validation[0], validation[1], { batchSize, verbose: 0, sampleWeight: validation[2] ?? undefined });
         for (const [key, val] of Object.entries(v)) logs[`val_${key}`] = val;
@@ -262,6 +281,37 @@ export class Trainer {
     for (const c of callbacks) c.onTrainEnd(logs);
     this.stopTraining = ctx.stopTraining;
     return history;
+  }
+
+  /**
+   * One epoch through the fused kernel: the DataLoader's sample order (the same generator draws), the
+   * batches in runs of ~1/20 of the epoch (the callbacks see the end of each run), the eager path's logs.
+   */
+  private fusedEpoch(plan: FusedMlp, loader: DataLoader<Tensor[]>, lr: number, epoch: number, callbacks: Callback[], ctx: TrainingContext): Logs {
+    this.module.train();
+    const n = loader.dataset.length;
+    const order = loader.shuffle ? loader.generator.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+    const nb = loader.length;
+    const run = Math.max(1, Math.ceil(nb / 20));
+    let lossSum = 0;
+    let correct = 0;
+    let count = 0;
+    let logs: Logs = {};
+    for (let b0 = 0; b0 < nb && !ctx.stopTraining; b0 += run) {
+      for (const c of callbacks) c.onBatchBegin(b0, {});
+      const want = Math.min(run, nb - b0);
+      const r = plan.run(order, b0 * loader.batchSize, want, lr);
+      lossSum += r.lossSum;
+      correct += r.correct;
+      count += Math.min(n, (b0 + r.batches) * loader.batchSize) - b0 * loader.batchSize;
+      logs = { loss: lossSum / Math.max(count, 1) };
+      for (const name of plan.metricNames) logs[name] = correct / Math.max(count * plan.perSample, 1);
+      // (TerminateOnNaN has its own onBatchEnd, so a fit with it never gets here: a non-finite loss stops the epoch)
+      if (r.batches < want || !Number.isFinite(r.lossSum)) throw divergedError(r.lossSum, epoch, b0 + r.batches - 1);
+      for (const c of callbacks) c.onBatchEnd(b0 + r.batches - 1, logs);
+    }
+    for (const p of plan.params) p.grad = null;
+    return logs;
   }
 
   /** Loss and metrics over (x, y) in eval mode, batch by batch. */

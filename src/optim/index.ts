@@ -9,3 +9,4 @@ export * from './adadelta.ts';
 export * from './clip-grad.ts';
 export * from './lr-scheduler.ts';
 export * from './reduce-lr-on-plateau.ts';
+export * from './fused-mlp.ts';

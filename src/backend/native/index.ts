@@ -3,7 +3,7 @@
 // the tensors' Float32Arrays (no copies), plus fused optimizer steps. Everything else is the TS kernels.
 // Loaded through process.getBuiltinModule (Node >= 20.16), so browsers and bundlers never see a Node
 // import; where the addon is missing or fails to load this returns null and the WASM backend is used.
-import type { Backend, MatmulArgs } from '../backend.ts';
+import type { Backend, MatmulArgs, MlpEpochArgs } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 
 /** The addon's functions (see native/addon.cc). */
@@ -23,6 +23,8 @@ export interface NativeAddon {
   reduceSum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
   maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
   scatterAdd(g: Float32Array, idx: Int32Array, dx: Float32Array): void;
+  mlpSgdEpoch(sizes: Int32Array, weights: Float32Array[], biases: (Float32Array | null)[], acts: Int32Array, x: Float32Array, y: Float32Array | null, labels: Int32Array | null,
+    order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, lr: number): [number, number, number];
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -109,6 +111,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     sumSquaresF32: (x) => addon.sumsq(x),
     maxPool2dF32: (x, out, arg, planes, g) => addon.maxPool2d(x, out, arg, planes, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo),
     scatterFlatF32: (g, idx, dx) => addon.scatterAdd(g, idx, dx),
+    mlpSgdEpochF32: (p: MlpEpochArgs) => {
+      const [batches, lossSum, correct] = addon.mlpSgdEpoch(p.sizes, p.weights, p.biases, p.acts, p.x, p.y, p.labels, p.order, p.start, p.batches, p.batchSize, p.loss, p.accuracy, p.lr);
+      return { batches, lossSum, correct };
+    },
     lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
     lstmGatesGradF32: (grad, c, act, dGates, dC, b, h, dhIn, dcIn) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h, dhIn ?? null, dcIn ?? null),
     adamF32: (param, grad, m, v, vmax, h) => {

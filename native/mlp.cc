@@ -1,0 +1,243 @@
+// A whole epoch (or a run of mini-batches) of plain-SGD training of a small dense network in one call:
+// forward, loss, backward and update per sample, with no tensor, graph node or call per op. For the
+// networks the course trains one sample at a time (784-16-10 at batch 1: ~40k multiply-adds a step) the
+// eager path spends ~25 us per step on dispatch; here a step is the arithmetic. The math is the same as
+// the eager path's (ops/matmul.ts linear, the activations, model/losses.ts, optim/sgd.ts): the fit loop
+// checks the network qualifies (model/fused-mlp.ts) and test/fused-mlp.test.ts compares the two.
+#include "mlp.h"
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+#include "clones.h"
+
+namespace neurona {
+
+namespace {
+
+thread_local std::vector<float> work;
+
+inline float activate(int act, float z) {
+  switch (act) {
+    case 1:
+      return z > 0.0f ? z : 0.0f;
+    case 2:
+      return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(z))));
+    case 3:
+      return static_cast<float>(std::tanh(static_cast<double>(z)));
+    default:
+      return z;
+  }
+}
+
+// d act / d z written with the activation's output a
+inline float activation_grad(int act, float a) {
+  switch (act) {
+    case 1:
+      return a > 0.0f ? 1.0f : 0.0f;
+    case 2:
+      return a * (1.0f - a);
+    case 3:
+      return 1.0f - a * a;
+    default:
+      return 1.0f;
+  }
+}
+
+inline int argmax(const float* v, int n) {
+  int best = 0;
+  for (int j = 1; j < n; j++)
+    if (v[j] > v[best]) best = j;
+  return best;
+}
+
+constexpr float kEps = 1e-7f;  // Keras' clipping of probabilities in the cross-entropies
+
+}  // namespace
+
+NEURONA_CLONES
+MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
+                             int batches, int batchSize, int loss, int acc, float lr) {
+  MlpEpochResult res{0, 0.0, 0.0};
+  // Workspace: per layer its output a_l and gradient d_l; one scratch row for Wᵀ·d; the gradient
+  // accumulators of every weight and bias when a batch has more than one sample.
+  size_t need = 0, maxWidth = 0, nParams = 0;
+  for (int l = 0; l < nLayers; l++) {
+    need += 2 * static_cast<size_t>(layers[l].out);
+    maxWidth = std::max(maxWidth, static_cast<size_t>(std::max(layers[l].in, layers[l].out)));
+    nParams += static_cast<size_t>(layers[l].out) * layers[l].in + layers[l].out;
+  }
+  need += maxWidth + (batchSize > 1 ? nParams : 0);
+  if (work.size() < need) work.resize(need);
+  std::vector<float*> a(nLayers), d(nLayers), gw(nLayers), gb(nLayers);
+  float* p = work.data();
+  for (int l = 0; l < nLayers; l++) {
+    a[l] = p;
+    p += layers[l].out;
+    d[l] = p;
+    p += layers[l].out;
+  }
+  float* scratch = p;
+  p += maxWidth;
+  for (int l = 0; l < nLayers && batchSize > 1; l++) {
+    gw[l] = p;
+    p += static_cast<size_t>(layers[l].out) * layers[l].in;
+    gb[l] = p;
+    p += layers[l].out;
+  }
+  const int inF = layers[0].in;
+  const int outF = layers[nLayers - 1].out;
+  const MlpLayer& last = layers[nLayers - 1];
+
+  for (int bi = 0; bi < batches; bi++) {
+    const int pos = start + bi * batchSize;
+    if (pos >= n) break;
+    const int bs = std::min(batchSize, n - pos);
+    const bool direct = bs == 1;  // update each layer as soon as its backward is done (no accumulators)
+    if (!direct)
+      for (int l = 0; l < nLayers; l++) {
+        std::memset(gw[l], 0, sizeof(float) * static_cast<size_t>(layers[l].out) * layers[l].in);
+        std::memset(gb[l], 0, sizeof(float) * layers[l].out);
+      }
+    double batchLoss = 0.0;
+    for (int r = 0; r < bs; r++) {
+      const int s = order[pos + r];
+      const float* x0 = x + static_cast<size_t>(s) * inF;
+      // forward
+      for (int l = 0; l < nLayers; l++) {
+        const MlpLayer& L = layers[l];
+        const float* in = l == 0 ? x0 : a[l - 1];
+        float* out = a[l];
+        // four rows at a time: four independent sums (one chain would wait on the FMA latency every step)
+        int j = 0;
+        for (; j + 4 <= L.out; j += 4) {
+          const float* w0 = L.w + static_cast<size_t>(j) * L.in;
+          const float *w1 = w0 + L.in, *w2 = w1 + L.in, *w3 = w2 + L.in;
+          float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+          for (int k = 0; k < L.in; k++) {
+            const float v = in[k];
+            s0 += w0[k] * v;
+            s1 += w1[k] * v;
+            s2 += w2[k] * v;
+            s3 += w3[k] * v;
+          }
+          out[j] = (L.b ? L.b[j] : 0.0f) + s0;
+          out[j + 1] = (L.b ? L.b[j + 1] : 0.0f) + s1;
+          out[j + 2] = (L.b ? L.b[j + 2] : 0.0f) + s2;
+          out[j + 3] = (L.b ? L.b[j + 3] : 0.0f) + s3;
+        }
+        for (; j < L.out; j++) {
+          const float* wr = L.w + static_cast<size_t>(j) * L.in;
+          float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+          for (int k = 0; k < L.in; k++) acc += wr[k] * in[k];
+          out[j] = (L.b ? L.b[j] : 0.0f) + acc;
+        }
+        if (L.act == 4) {
+          float mx = out[0];
+          for (int j = 1; j < L.out; j++) mx = std::max(mx, out[j]);
+          double sum = 0.0;
+          for (int j = 0; j < L.out; j++) {
+            const double e = std::exp(static_cast<double>(out[j]) - mx);
+            out[j] = static_cast<float>(e);
+            sum += e;
+          }
+          for (int j = 0; j < L.out; j++) out[j] = static_cast<float>(out[j] / sum);
+        } else if (L.act != 0) {
+          for (int j = 0; j < L.out; j++) out[j] = activate(L.act, out[j]);
+        }
+      }
+      // loss and the gradient reaching the last layer's pre-activation, for the batch's mean loss
+      const float* yp = a[nLayers - 1];
+      float* dl = d[nLayers - 1];
+      const float* yt = y ? y + static_cast<size_t>(s) * outF : nullptr;
+      const double scale = 1.0 / bs;
+      if (loss == kMlpMse) {
+        double l2 = 0.0;
+        for (int j = 0; j < outF; j++) {
+          const float e = yp[j] - yt[j];
+          l2 += static_cast<double>(e) * e;
+          dl[j] = static_cast<float>(2.0 * e / outF * scale) * activation_grad(last.act, yp[j]);
+        }
+        batchLoss += l2 / outF;
+      } else {
+        // softmax probabilities p against targets t (one-hot from a class index): with q_i = −t_i where
+        // p_i lies inside Keras' clip [ε, 1−ε] (0 where clipped: no gradient there), the gradient of
+        // −Σ t·log(clip(p)) with respect to the softmax's input is q − p·Σq (= p − t when nothing is clipped)
+        const int label = loss == kMlpSparseCce ? labels[s] : -1;
+        double ce = 0.0, qs = 0.0;
+        for (int j = 0; j < outF; j++) {
+          const float t = label >= 0 ? (j == label ? 1.0f : 0.0f) : yt[j];
+          const float pc = std::min(std::max(yp[j], kEps), 1.0f - kEps);
+          if (t != 0.0f) ce -= t * std::log(static_cast<double>(pc));
+          const float q = yp[j] >= kEps && yp[j] <= 1.0f - kEps ? -t : 0.0f;
+          scratch[j] = q;
+          qs += q;
+        }
+        for (int j = 0; j < outF; j++) dl[j] = static_cast<float>((scratch[j] - yp[j] * qs) * scale);
+        batchLoss += ce;
+      }
+      if (acc == kAccCategorical) {
+        res.correct += argmax(yp, outF) == argmax(yt, outF) ? 1.0 : 0.0;
+      } else if (acc == kAccSparse) {
+        res.correct += argmax(yp, outF) == labels[s] ? 1.0 : 0.0;
+      } else if (acc == kAccBinary) {
+        for (int j = 0; j < outF; j++) res.correct += (yp[j] > 0.5f) == (yt[j] > 0.5f) ? 1.0 : 0.0;
+      }
+      // backward
+      for (int l = nLayers - 1; l >= 0; l--) {
+        const MlpLayer& L = layers[l];
+        const float* in = l == 0 ? x0 : a[l - 1];
+        const float* dj = d[l];
+        if (l > 0) {
+          // the gradient reaching the previous layer's output, Wᵀ·d, with this layer's weights before their update
+          std::fill(scratch, scratch + L.in, 0.0f);
+          for (int j = 0; j < L.out; j++) {
+            const float dv = dj[j];
+            const float* wr = L.w + static_cast<size_t>(j) * L.in;
+#pragma omp simd
+            for (int k = 0; k < L.in; k++) scratch[k] += dv * wr[k];
+          }
+          const int pa = layers[l - 1].act;
+          float* dp = d[l - 1];
+          const float* ap = a[l - 1];
+          for (int k = 0; k < L.in; k++) dp[k] = scratch[k] * activation_grad(pa, ap[k]);
+        }
+        if (direct) {
+          for (int j = 0; j < L.out; j++) {
+            const float dv = dj[j];
+            float* wr = L.w + static_cast<size_t>(j) * L.in;
+#pragma omp simd
+            for (int k = 0; k < L.in; k++) wr[k] -= lr * (dv * in[k]);
+            if (L.b) L.b[j] -= lr * dv;
+          }
+        } else {
+          for (int j = 0; j < L.out; j++) {
+            const float dv = dj[j];
+            float* gr = gw[l] + static_cast<size_t>(j) * L.in;
+#pragma omp simd
+            for (int k = 0; k < L.in; k++) gr[k] += dv * in[k];
+            gb[l][j] += dv;
+          }
+        }
+      }
+    }
+    if (!direct)
+      for (int l = 0; l < nLayers; l++) {
+        const MlpLayer& L = layers[l];
+        const size_t nw = static_cast<size_t>(L.out) * L.in;
+        const float* g = gw[l];
+#pragma omp simd
+        for (size_t i = 0; i < nw; i++) L.w[i] -= lr * g[i];
+        if (L.b)
+          for (int j = 0; j < L.out; j++) L.b[j] -= lr * gb[l][j];
+      }
+    res.batches++;
+    res.lossSum += batchLoss;  // the batch's mean loss times its size
+    if (!std::isfinite(batchLoss)) break;
+  }
+  return res;
+}
+
+}  // namespace neurona

@@ -1,0 +1,38 @@
+#pragma once
+#include <cstdint>
+
+namespace neurona {
+
+/** A dense layer of a fused MLP: y = act(W·x + b), W [out, in] row-major, b [out] or null. */
+struct MlpLayer {
+  int in;
+  int out;
+  float* w;
+  float* b;
+  /** 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax (the last layer only). */
+  int act;
+};
+
+/** Loss of a fused MLP epoch: 0 mean squared error (mean over outputs), 1 categorical cross-entropy on
+ * softmax probabilities with float targets, 2 the same with class indices. */
+enum MlpLoss { kMlpMse = 0, kMlpCce = 1, kMlpSparseCce = 2 };
+/** Accuracy counted alongside: 0 none, 1 argmax vs argmax of the target row, 2 argmax vs the class index,
+ * 3 binary (prediction > 0.5 vs target > 0.5, per element). */
+enum MlpAccuracy { kAccNone = 0, kAccCategorical = 1, kAccSparse = 2, kAccBinary = 3 };
+
+struct MlpEpochResult {
+  int batches;     // batches run (fewer than asked when a batch's loss was not finite: it stops after it)
+  double lossSum;  // sum over the samples run of their loss (each batch's mean loss times its size)
+  double correct;  // accuracy hits (elements for binary, samples otherwise)
+};
+
+/**
+ * Plain SGD (p -= lr·∇) over `batches` mini-batches of `batchSize` samples taken in `order` from
+ * position `start` (the last batch may be shorter when the order runs out at n), each batch's gradient
+ * being that of its mean loss, as one call. x [n, in0] and y [n, outL] (or labels [n]) are indexed by
+ * the order's entries.
+ */
+MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
+                             int batches, int batchSize, int loss, int acc, float lr);
+
+}  // namespace neurona

@@ -1,0 +1,190 @@
+// fit's fast path for small dense networks trained with plain SGD: when the backend has a fused kernel
+// (the native backend's mlpSgdEpochF32) and the model is a Sequential of Linear/Dense layers with
+// identity, ReLU, sigmoid, tanh or (last) softmax activations, the loss is mean squared error or a
+// categorical cross-entropy by name, the optimizer plain SGD and nothing needs a per-batch view of the
+// training (no per-batch callbacks, regularisers, clipping, sample or class weights), fit runs its
+// batches through the kernel, many per call, instead of one eager forward/backward/step each. The
+// updates are the eager path's (test/fused-mlp.test.ts trains both ways and compares); small batches
+// gain the most (the seed's 784-16-10 net at batch 1: ~25 us of dispatch per step in the eager path).
+import { isFloat } from '../core/index.ts';
+import type { Tensor } from '../tensor/index.ts';
+import { Dense, Flatten, Identity, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '../nn/index.ts';
+import { Optimizer, SGD, fusedMlpSgd, hasFusedMlpSgd } from '../optim/index.ts';
+import type { MlpEpochArgs } from '../optim/index.ts';
+import { Callback, History, ProgbarLogger } from './callbacks.ts';
+import { Accuracy, BinaryAccuracy, CategoricalAccuracy, Metric, SparseCategoricalAccuracy } from './metrics.ts';
+
+/** Batch sizes up to this use the fused kernel (larger batches are matmul-bound, where the eager path's GEMMs win). */
+export const FUSED_MLP_MAX_BATCH = 16;
+
+let enabled = true;
+
+/** Turns fit's fused small-MLP path on or off (on by default; off makes every fit run the eager step). Returns the previous setting. */
+export function setFusedMlp(on: boolean): boolean {
+  const before = enabled;
+  enabled = on;
+  return before;
+}
+
+const ACT: Record<string, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, softmax: 4 };
+const LOSS: Record<string, 0 | 1 | 2> = {
+  mse: 0, meanSquaredError: 0, mean_squared_error: 0,
+  categoricalCrossentropy: 1, categorical_crossentropy: 1,
+  sparseCategoricalCrossentropy: 2, sparse_categorical_crossentropy: 2,
+};
+
+/** A fit call's fused plan: the kernel's fixed arguments; run() trains over a range of an epoch's batches. */
+export interface FusedMlp {
+  run(order: Int32Array, start: number, batches: number, lr: number): { batches: number; lossSum: number; correct: number };
+  /** Hits per sample-or-element for the accuracy metrics (their logs are correct / (samples × this)). */
+  readonly perSample: number;
+  /** The metric names the kernel's accuracy stands for. */
+  readonly metricNames: string[];
+  readonly params: Tensor[];
+}
+
+interface Layers {
+  linears: Linear[];
+  acts: number[];
+}
+
+/** The model as dense layers with activation codes, or null when it has anything else. */
+function denseLayers(module: Module, xIs2d: boolean): Layers | null {
+  if (!(module instanceof Sequential) || module.forward !== Sequential.prototype.forward) return null;
+  const linears: Linear[] = [];
+  const acts: number[] = [];
+  for (let i = 0; i < module.length; i++) {
+    const m = module.at(i);
+    const C = m.constructor;
+    if (C === Linear || C === Dense) {
+      const l = m as Linear;
+      if (l.inFeatures === null) return null; // not built yet
+      let act = 0;
+      if (C === Dense) {
+        const d = l as Dense;
+        if (d.regs.kernelRegularizer || d.regs.biasRegularizer || d.regs.activityRegularizer) return null;
+        const a = d.activationName === null ? 0 : ACT[d.activationName];
+        if (a === undefined) return null;
+        act = a;
+      }
+      linears.push(l);
+      acts.push(act);
+    } else if ((C === ReLU || C === Sigmoid || C === Tanh || C === Softmax) && acts.length > 0 && acts[acts.length - 1] === 0) {
+      if (C === Softmax && ![-1, 1].includes((m as Softmax).dim)) return null;
+      acts[acts.length - 1] = C === ReLU ? 1 : C === Sigmoid ? 2 : C === Tanh ? 3 : 4;
+    } else if (C === Identity || (C === Flatten && i === 0 && xIs2d)) {
+      continue;
+    } else {
+      return null;
+    }
+  }
+  if (!linears.length || acts.slice(0, -1).includes(4)) return null;
+  for (let i = 1; i < linears.length; i++) if (linears[i]!.inFeatures !== linears[i - 1]!.outFeatures) return null;
+  return { linears, acts };
+}
+
+/** Accuracy kind (1 categorical, 2 sparse, 3 binary) for these metrics, or null when one is something else or they disagree. */
+function accuracyKind(metrics: Metric[], sparseTargets: boolean, outF: number): number | null {
+  let kind = 0;
+  for (const m of metrics) {
+    const C = m.constructor;
+    let k: number;
+    if (C === Accuracy) k = outF === 1 ? 3 : sparseTargets ? 2 : 1;
+    else if (C === CategoricalAccuracy && !sparseTargets) k = 1;
+    else if (C === SparseCategoricalAccuracy && sparseTargets) k = 2;
+    else if (C === BinaryAccuracy && (m as BinaryAccuracy).threshold === 0.5 && !sparseTargets) k = 3;
+    else return null;
+    if (kind !== 0 && k !== kind) return null;
+    kind = k;
+  }
+  return kind;
+}
+
+const ownHook = (c: Callback, k: 'onBatchBegin' | 'onBatchEnd'): boolean => c[k] !== Callback.prototype[k];
+
+export interface FusedMlpRequest {
+  module: Module;
+  optimizer: Optimizer | null;
+  loss: unknown;
+  lossWeights: number[] | undefined;
+  metrics: Metric[];
+  clipping: boolean;
+  regularized: boolean;
+  callbacks: Callback[];
+  x: Tensor[];
+  y: Tensor[];
+  batchSize: number;
+  weighted: boolean;
+  stepsPerEpoch: number | undefined;
+}
+
+/** The fused plan for this fit call, or null when anything needs the eager step. */
+export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
+  if (!enabled || !hasFusedMlpSgd() || r.batchSize > FUSED_MLP_MAX_BATCH || r.weighted || r.clipping || r.regularized || r.stepsPerEpoch !== undefined) return null;
+  if (typeof r.loss !== 'string' || LOSS[r.loss] === undefined || (r.lossWeights && !(r.lossWeights.length === 1 && r.lossWeights[0] === 1))) return null;
+  if (r.x.length !== 1 || r.y.length !== 1) return null;
+  if (r.callbacks.some((c) => !(c instanceof ProgbarLogger || c instanceof History) && (ownHook(c, 'onBatchBegin') || ownHook(c, 'onBatchEnd')))) return null;
+  const x = r.x[0]!;
+  const y = r.y[0]!;
+  if (x.dtype !== 'float32' || x.ndim !== 2) return null;
+  const layers = denseLayers(r.module, true);
+  if (!layers) return null;
+  const { linears, acts } = layers;
+  const n = x.shape[0]!;
+  const inF = linears[0]!.inFeatures!;
+  const outF = linears[linears.length - 1]!.outFeatures;
+  if (x.shape[1] !== inF || n === 0) return null;
+  // The optimizer: plain SGD over exactly these parameters, all float32 and trainable.
+  const opt = r.optimizer;
+  if (!opt || !(opt instanceof SGD) || (opt.constructor as unknown) !== SGD) return null;
+  const params: Tensor[] = [];
+  for (const l of linears) params.push(l.weight, ...(l.bias ? [l.bias] : []));
+  const optParams = opt.paramGroups.flatMap((g) => g.params);
+  if (optParams.length !== params.length || params.some((p) => !optParams.includes(p) || !p.requiresGrad || p.dtype !== 'float32' || !p.isContiguous || p.offset !== 0 || p.data().length !== p.size)) return null;
+  const groups = opt.paramGroups;
+  const g0 = groups[0]!;
+  if (groups.some((g) => g.momentum !== 0 || g.weightDecay !== 0 || g.maximize || g.nesterov || g.lr !== g0.lr)) return null;
+  if (r.module.losses().length) return null;
+  // The loss and targets.
+  const loss = LOSS[r.loss]!;
+  if ((loss === 0) === (acts[acts.length - 1] === 4)) return null; // MSE without softmax, the cross-entropies with it
+  let yData: Float32Array | null = null;
+  let labels: Int32Array | null = null;
+  const sparse = loss === 2;
+  if (sparse) {
+    if (y.ndim !== 1 || y.shape[0] !== n) return null;
+    const d = y.contiguousData();
+    labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      if (!Number.isInteger(v) || v < 0 || v >= outF) return null; // the eager path reports bad labels
+      labels[i] = v;
+    }
+  } else {
+    if (!isFloat(y.dtype) || y.size !== n * outF || y.shape[0] !== n) return null;
+    if (y.ndim !== 2 && !(y.ndim === 1 && outF === 1)) return null;
+    yData = y.cast('float32').contiguousData() as Float32Array;
+  }
+  const acc = accuracyKind(r.metrics, sparse, outF);
+  if (acc === null) return null;
+  const xData = x.contiguousData() as Float32Array;
+  const sizes = Int32Array.from([inF, ...linears.map((l) => l.outFeatures)]);
+  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'lr'> = {
+    sizes,
+    weights: linears.map((l) => l.weight.data() as Float32Array),
+    biases: linears.map((l) => (l.bias ? (l.bias.data() as Float32Array) : null)),
+    acts: Int32Array.from(acts),
+    x: xData,
+    y: yData,
+    labels,
+    batchSize: r.batchSize,
+    loss,
+    accuracy: acc as 0 | 1 | 2 | 3,
+  };
+  return {
+    run: (order, start, batches, lr) => fusedMlpSgd({ ...fixed, order, start, batches, lr }),
+    perSample: acc === 3 ? outF : 1,
+    metricNames: r.metrics.map((m) => m.name),
+    params,
+  };
+}
