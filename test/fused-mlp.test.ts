@@ -123,7 +123,11 @@ test('fit stays eager when anything needs the eager step', { skip }, () => {
   assert.ok(calls(sgd) > 0, 'the plain case is fused');
   assert.equal(calls((m) => ({ optimizer: new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'mse' })), 0, 'momentum');
   assert.equal(calls((m) => ({ optimizer: new Adam(m.parameters()), loss: 'mse' })), 0, 'Adam');
-  assert.equal(calls(sgd, { batchSize: K.FUSED_MLP_MAX_BATCH + 1 }), 0, 'a large batch');
+  // batch 2 x 18 weights is far below the limit; 20 samples x (4 x 20000 + 20000 x 2) weights is above it
+  const wide = (): nn.Sequential => new nn.Sequential(new nn.Linear(4, 20000), new nn.Tanh(), new nn.Linear(20000, 2), new nn.Sigmoid());
+  assert.ok(20 * 120000 > K.FUSED_MLP_MAX_WORK);
+  assert.ok(calls(sgd, { batchSize: 1 }, wide()) > 0, 'a wide net, one sample a batch');
+  assert.equal(calls(sgd, { batchSize: 20 }, wide()), 0, 'a wide net, big batches');
   assert.equal(calls(sgd, { callbacks: [new K.LambdaCallback({ onBatchEnd: () => {} })] }), 0, 'a per-batch callback');
   assert.equal(calls(sgd, { sampleWeight: randn([20]).abs() }), 0, 'sample weights');
   assert.equal(calls((m) => ({ ...sgd(m), loss: 'mae' })), 0, 'a loss it has not');

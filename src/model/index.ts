@@ -3,7 +3,7 @@
 export * from './models.ts';
 export * from './layers.ts';
 export * from './training.ts';
-export { setFusedMlp, FUSED_MLP_MAX_BATCH } from './fused-mlp.ts';
+export { setFusedMlp, FUSED_MLP_MAX_WORK } from './fused-mlp.ts';
 export * from './callbacks.ts';
 export * from './losses.ts';
 export * from './metrics.ts';
