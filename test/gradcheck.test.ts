@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as ops from '../src/ops/index.ts';
 import type { OpSpec } from '../src/ops/index.ts';
 import type { GradcheckOptions } from '../src/index.ts';
-import { Tensor, avgPool2d, batchNorm, concat, interpolateBilinear, conv2d, convTranspose2d, gradcheck, upsampleNearest, gruGates, lstmGates, lstmSequence, maxPool2d, manualSeed, rand, randn, stack, tensor, where } from '../src/index.ts';
+import { Tensor, avgPool2d, batchNorm, concat, interpolateBilinear, conv2d, convTranspose2d, gradcheck, upsampleNearest, gruGates, lstmGates, lstmSequence, maxPool2d, manualSeed, rand, randn, squaredError, stack, tensor, where } from '../src/index.ts';
 
 const f64 = (shape: number[], lo?: number): Tensor => {
   const t = lo === undefined ? randn(shape, { dtype: 'float64' }) : rand(shape, { dtype: 'float64' }).add(lo);
@@ -70,6 +70,10 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   matmul: () => [(a, b) => a.matmul(b), [f64([2, 3, 4]), f64([4, 5])]],
   linear: () => [(x, w, b) => x.linear(w, b), [f64([5, 4]), f64([3, 4]), f64([3])]],
   linearRelu: () => [(x, w, b) => x.linear(w, b, { activation: 'relu' }), [f64([5, 4]), f64([3, 4]), f64([3])]],
+  linearTanh: () => [(x, w, b) => x.linear(w, b, { activation: 'tanh' }), [f64([5, 4]), f64([3, 4]), f64([3])]],
+  linearSigmoid: () => [(x, w, b) => x.linear(w, b, { activation: 'sigmoid' }), [f64([5, 4]), f64([3, 4]), f64([3])]],
+  // mean and sum; both the input's and the target's gradients
+  mseLoss: () => [(x, t) => squaredError(x, t, true).add(squaredError(x, t).mul(0.3)), [f64([3, 4]), f64([3, 4])]],
   conv2d: () => [(x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2] }), [f64([2, 3, 6, 7]), f64([4, 3, 3, 2]), f64([4])]],
   convTranspose2d: () => [(x, w, b) => convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [f64([2, 3, 3, 4]), f64([3, 2, 3, 3]), f64([2])]],
   upsampleNearest: () => [(x) => upsampleNearest(x, [2, 3]), [f64([1, 2, 2, 3])]],

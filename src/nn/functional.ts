@@ -1,6 +1,6 @@
 // Functional forms of activations, dropout and losses (the modules call these; math lives here once).
 import { DTypeError, ShapeError, ValueError, fmtShape, isFloat, sameShape } from '../core/index.ts';
-import { Tensor, defaultGenerator } from '../tensor/index.ts';
+import { Tensor, defaultGenerator, squaredError } from '../tensor/index.ts';
 
 export const relu = (x: Tensor): Tensor => x.relu();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
@@ -65,6 +65,7 @@ function sameShapes(op: string, input: Tensor, target: Tensor): void {
 /** Mean squared error: mean((input − target)²). */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   sameShapes('mseLoss', input, target);
+  if (reduction === 'mean' || reduction === 'sum') return squaredError(input, target, reduction === 'mean');
   return reduce('mseLoss', input.sub(target).square(), reduction);
 }
 /** Mean absolute error: mean(|input − target|). */

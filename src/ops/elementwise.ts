@@ -34,7 +34,8 @@ export function unarySpec<A>(name: string, def: UnaryDef<A>): OpSpec<A> {
   };
 }
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** The logistic function, stable for large |x| (the sigmoid op's scalar form; linear's fused activation uses it too). */
+export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 

@@ -1,5 +1,5 @@
 // Reductions over any dims (sum, prod, amax/amin), arg-reductions, and the layout helper they share.
-import { DTypeError, isFloat, normAxes, normAxis, sizeOf } from '../core/index.ts';
+import { DTypeError, ShapeError, fmtShape, isFloat, normAxes, normAxis, sameShape, sizeOf } from '../core/index.ts';
 import type { TypedArray } from '../core/index.ts';
 import type { Backend, ReduceKind } from '../backend/backend.ts';
 import { dense } from './types.ts';
@@ -130,3 +130,33 @@ function softmaxSpec(log: boolean): OpSpec<{ dim: number }> {
   };
 }
 export const softmaxOps = { softmax: softmaxSpec(false), logSoftmax: softmaxSpec(true) };
+
+/**
+ * The squared error Σ(x − t)² of two tensors of one shape, or its mean over the elements: mseLoss's
+ * 'sum' and 'mean' as one op (one graph node instead of sub, square and a reduction: per-sample
+ * training, W2, runs it every step). Accumulated in float64.
+ */
+export const squaredErrorOp: OpSpec<{ mean: boolean }> = {
+  name: 'mseLoss',
+  forward(be, [x, t], { mean }) {
+    if (!sameShape(x!.shape, t!.shape)) throw new ShapeError(`mseLoss: input and target of the same shape; got ${fmtShape(x!.shape)} and ${fmtShape(t!.shape)}`);
+    if (!isFloat(x!.dtype) || !isFloat(t!.dtype)) throw new DTypeError(`mseLoss: float input and target; got ${x!.dtype} and ${t!.dtype}`);
+    const xd = x!.contiguousData();
+    const td = t!.contiguousData();
+    let s = 0;
+    for (let i = 0; i < xd.length; i++) {
+      const d = xd[i]! - td[i]!;
+      s += d * d;
+    }
+    const dt = x!.dtype === 'float64' || t!.dtype === 'float64' ? 'float64' : 'float32';
+    const out = be.alloc(dt, 1);
+    out[0] = mean ? s / xd.length : s;
+    return dense(out, [], dt);
+  },
+  // d/dx = 2(x − t)·g (/ n for the mean), d/dt its negative: tensor ops, so higher-order gradients work
+  backward: (g, ctx) => {
+    const x = ctx.input(0);
+    const d = x.sub(ctx.input(1)).mul(g.mul(ctx.attrs.mean ? 2 / x.size : 2));
+    return [ctx.needs[0] ? d : null, ctx.needs[1] ? d.neg() : null];
+  },
+};

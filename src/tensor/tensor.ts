@@ -37,6 +37,7 @@ import {
   linearOp,
   lstmGatesOp,
   lstmSequenceOp,
+  squaredErrorOp,
   batchNormOp,
   interpolateBilinearOp,
   matmulOp,
@@ -50,7 +51,7 @@ import {
   viewOp,
   whereOp,
 } from '../ops/index.ts';
-import type { BatchNormAttrs, BinaryOpName, Conv2dOptions, GradCtx, OpSpec, SliceRange } from '../ops/index.ts';
+import type { BatchNormAttrs, BinaryOpName, Conv2dOptions, GradCtx, LinearActivation, OpSpec, SliceRange } from '../ops/index.ts';
 import { formatTensor } from './format.ts';
 
 /** The buffer behind one or more tensors (views share it); `version` counts in-place changes. */
@@ -807,8 +808,8 @@ export class Tensor {
     return this.transpose(-2, -1);
   }
   /** Fused x·Wᵀ + b (the Linear layer's op); with `{ activation: 'relu' }`, max(0, x·Wᵀ + b) in the same op. */
-  linear(weight: Tensor, bias?: Tensor | null, opts?: { activation?: 'relu' }): Tensor {
-    return apply(linearOp, bias ? [this, weight, bias] : [this, weight], opts?.activation === 'relu' ? { relu: true } : undefined);
+  linear(weight: Tensor, bias?: Tensor | null, opts?: { activation?: LinearActivation }): Tensor {
+    return apply(linearOp, bias ? [this, weight, bias] : [this, weight], opts?.activation ? { activation: opts.activation } : undefined);
   }
 
   // ---- shape ops ------------------------------------------------------------------------------
@@ -1003,6 +1004,10 @@ export function lstmGates(gates: Tensor, c: Tensor): Tensor {
  */
 export function lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false): Tensor {
   return apply(lstmSequenceOp, [xGates, h0, c0, whh], { reverse });
+}
+/** Σ(input − target)² over all elements of two tensors of one shape (with `mean`, divided by their count), as one op. */
+export function squaredError(input: Tensor, target: Tensor, mean = false): Tensor {
+  return apply(squaredErrorOp, [input, target], { mean });
 }
 /** The fused elementwise part of a GRU step: (x·W_ihᵀ + b_ih, h·W_hhᵀ + b_hh, h) -> h'. */
 export function gruGates(xGates: Tensor, hGates: Tensor, h: Tensor): Tensor {

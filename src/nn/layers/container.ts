@@ -2,7 +2,7 @@
 import { ValueError } from '../../core/index.ts';
 import { Tensor } from '../../tensor/index.ts';
 import { Module } from '../module.ts';
-import { ReLU } from './activation.ts';
+import { ReLU, Sigmoid, Tanh } from './activation.ts';
 import { Linear } from './linear.ts';
 
 const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 'name']);
@@ -54,10 +54,12 @@ export class Sequential extends Module {
     const es = this.#entries;
     for (let i = 0; i < es.length; i++) {
       const m = es[i]![1];
-      // A Linear layer and the ReLU right after it run as one op (the activation in place on the
-      // layer's output: one pass and one buffer fewer). Only the exact classes: a subclass may change either.
-      if (m.constructor === Linear && es[i + 1]?.[1].constructor === ReLU) {
-        x = (m as Linear).forwardActivation(x, 'relu');
+      // A Linear layer and the ReLU, Tanh or Sigmoid right after it run as one op (the activation in
+      // place on the layer's output: one pass, one buffer and one graph node fewer). Only the exact
+      // classes: a subclass may change either.
+      const next = es[i + 1]?.[1].constructor;
+      if (m.constructor === Linear && (next === ReLU || next === Tanh || next === Sigmoid)) {
+        x = (m as Linear).forwardActivation(x, next === ReLU ? 'relu' : next === Tanh ? 'tanh' : 'sigmoid');
         i++;
         continue;
       }

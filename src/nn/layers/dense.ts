@@ -58,8 +58,9 @@ export class Dense extends Linear {
 
   override forward(x: Tensor): Tensor {
     let y: Tensor;
-    if (this.activationName === 'relu') {
-      y = this.forwardActivation(x, 'relu');
+    const a = this.activationName;
+    if (a === 'relu' || a === 'tanh' || a === 'sigmoid') {
+      y = this.forwardActivation(x, a);
     } else {
       y = super.forward(x);
       if (this.act) y = this.act(y);

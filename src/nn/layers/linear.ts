@@ -2,6 +2,7 @@
 import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
 import { Tensor, zeros } from '../../tensor/index.ts';
 import type { DType } from '../../core/index.ts';
+import type { LinearActivation } from '../../ops/index.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { kaimingUniform_, uniform_ } from '../init.ts';
@@ -65,8 +66,11 @@ export class Linear extends Module {
     return this.forwardActivation(x);
   }
 
-  /** forward, with a ReLU applied inside the same op when asked (nn.Sequential's Linear + ReLU, Keras' dense with activation 'relu'). */
-  forwardActivation(x: Tensor, activation?: 'relu'): Tensor {
+  /**
+   * forward, with the activation applied inside the same op when asked (nn.Sequential's Linear + ReLU,
+   * Tanh or Sigmoid; Keras' dense with activation 'relu', 'tanh' or 'sigmoid').
+   */
+  forwardActivation(x: Tensor, activation?: LinearActivation): Tensor {
     if (this.inFeatures === null) {
       if (x.ndim < 1) throw new ShapeError(`Linear: an input of shape [..., in]; got ${fmtShape(x.shape)}`);
       this.build(x.shape[x.ndim - 1]!);
