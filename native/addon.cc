@@ -441,14 +441,29 @@ napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
 
 // mlpSgdEpoch(sizes Int32Array [L+1], weights Float32Array[L], biases (Float32Array|null)[L], acts Int32Array [L],
 //             x [n, sizes[0]], y [n, sizes[L]] | null, labels Int32Array [n] | null, order Int32Array [n],
-//             start, batches, batchSize, loss, acc, lr) -> [batches run, loss sum, accuracy hits]
+//             start, batches, batchSize, loss, acc, lr, weightBufs Float32Array[L] | null, biasBufs (Float32Array|null)[L] | null,
+//             momentum, dampening, nesterov, weightDecay, sign, first) -> [batches run, loss sum, accuracy hits]
 napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
+  size_t argc = 22;
+  napi_value argv[22];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* usage = "native mlpSgdEpoch: ";
-  if (argc != 14) {
-    throw_error(env, std::string(usage) + "14 arguments");
+  if (argc != 22) {
+    throw_error(env, std::string(usage) + "22 arguments");
+    return nullptr;
+  }
+  double momentum, dampening, weightDecay, sign;
+  bool nesterov, first;
+  if (napi_get_value_double(env, argv[16], &momentum) != napi_ok || napi_get_value_double(env, argv[17], &dampening) != napi_ok || !get_bool(env, argv[18], nesterov) ||
+      napi_get_value_double(env, argv[19], &weightDecay) != napi_ok || napi_get_value_double(env, argv[20], &sign) != napi_ok || !get_bool(env, argv[21], first)) {
+    throw_error(env, std::string(usage) + "numbers for momentum, dampening, weightDecay and sign, booleans for nesterov and first");
+    return nullptr;
+  }
+  napi_valuetype bufsType;
+  napi_typeof(env, argv[14], &bufsType);
+  const bool withBufs = bufsType != napi_null && bufsType != napi_undefined;
+  if (momentum != 0.0 && !withBufs) {
+    throw_error(env, std::string(usage) + "momentum buffers for every weight and bias with a momentum");
     return nullptr;
   }
   int32_t* sizes;
@@ -484,7 +499,18 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
       throw_error(env, std::string(usage) + "activation codes 0-4 (softmax, 4, on the last layer only); got " + std::to_string(acts[l]) + " on layer " + std::to_string(l));
       return nullptr;
     }
-    layers[l] = {in, out, w.p, b.p, acts[l]};
+    F32 bw, bb;
+    if (withBufs) {
+      napi_value bwv, bbv;
+      if (napi_get_element(env, argv[14], static_cast<uint32_t>(l), &bwv) != napi_ok || napi_get_element(env, argv[15], static_cast<uint32_t>(l), &bbv) != napi_ok ||
+          !get_f32(env, bwv, bw, "mlpSgdEpoch weight momentum buffer") || !get_f32(env, bbv, bb, "mlpSgdEpoch bias momentum buffer", true))
+        return nullptr;
+      if (bw.n != w.n || (b.p != nullptr) != (bb.p != nullptr) || (bb.p != nullptr && bb.n != b.n)) {
+        throw_error(env, std::string(usage) + "layer " + std::to_string(l) + ": momentum buffers shaped like its weight and bias");
+        return nullptr;
+      }
+    }
+    layers[l] = {in, out, w.p, b.p, bw.p, bb.p, acts[l]};
   }
   F32 x, y;
   int32_t *labels = nullptr, *order;
@@ -504,12 +530,12 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
   std::string bad;
   if (x.n != n * inF || n == 0) bad = "x of shape [n, " + std::to_string(inF) + "]";
   else if (nOrder != n) bad = "an order of the n = " + std::to_string(n) + " samples";
-  else if (loss < 0 || loss > 2 || acc < 0 || acc > 3) bad = "loss 0-2 and accuracy 0-3";
+  else if (loss < 0 || loss > 3 || acc < 0 || acc > 3) bad = "loss 0-3 and accuracy 0-3";
   else if ((loss == 2 || acc == 2) ? (labels == nullptr || nLabels != n) : false) bad = "class indices [n] for a sparse loss or accuracy";
-  else if ((loss == 0 || loss == 1 || acc == 1 || acc == 3) && (y.p == nullptr || y.n != n * outF)) bad = "targets y of shape [n, " + std::to_string(outF) + "]";
+  else if ((loss == 0 || loss == 1 || loss == 3 || acc == 1 || acc == 3) && (y.p == nullptr || y.n != n * outF)) bad = "targets y of shape [n, " + std::to_string(outF) + "]";
   else if ((loss == 1 || loss == 2) != (acts[L - 1] == 4)) bad = "a softmax last layer exactly with a cross-entropy loss";
   else if (start < 0 || batches < 0 || batchSize < 1) bad = "start >= 0, batches >= 0 and batchSize >= 1";
-  else if (!(lr == lr)) bad = "a learning rate that is a number";
+  else if (!(lr == lr) || !(momentum == momentum) || !(dampening == dampening) || !(weightDecay == weightDecay) || (sign != 1.0 && sign != -1.0)) bad = "numbers for lr, momentum, dampening and weightDecay, and a sign of 1 or -1";
   for (size_t i = 0; bad.empty() && i < n; i++)
     if (order[i] < 0 || static_cast<size_t>(order[i]) >= n) bad = "order entries in [0, n)";
   for (size_t i = 0; bad.empty() && labels != nullptr && i < n; i++)
@@ -518,8 +544,8 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
     throw_error(env, std::string(usage) + bad);
     return nullptr;
   }
-  const neurona::MlpEpochResult r = neurona::mlp_sgd_epoch(layers.data(), static_cast<int>(L), x.p, y.p, labels, order, static_cast<int>(n), start, batches, batchSize, loss, acc,
-                                                           static_cast<float>(lr));
+  const neurona::MlpSgd sgd{static_cast<float>(lr), static_cast<float>(momentum), static_cast<float>(dampening), nesterov, static_cast<float>(weightDecay), static_cast<float>(sign), first};
+  const neurona::MlpEpochResult r = neurona::mlp_sgd_epoch(layers.data(), static_cast<int>(L), x.p, y.p, labels, order, static_cast<int>(n), start, batches, batchSize, loss, acc, sgd);
   napi_value arr, v;
   napi_create_array_with_length(env, 3, &arr);
   napi_create_double(env, r.batches, &v);

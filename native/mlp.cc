@@ -1,4 +1,4 @@
-// A whole epoch (or a run of mini-batches) of plain-SGD training of a small dense network in one call:
+// A whole epoch (or a run of mini-batches) of SGD training of a small dense network in one call:
 // forward, loss, backward and update per sample, with no tensor, graph node or call per op. For the
 // networks the course trains one sample at a time (784-16-10 at batch 1: ~40k multiply-adds a step) the
 // eager path spends ~25 us per step on dispatch; here a step is the arithmetic. The math is the same as
@@ -53,11 +53,31 @@ inline int argmax(const float* v, int n) {
 
 constexpr float kEps = 1e-7f;  // Keras' clipping of probabilities in the cross-entropies
 
+// One parameter's SGD step from its gradient g (optim/sgd.ts's sgdUpdate, element by element).
+inline void sgd_update(float* __restrict p, const float* __restrict g, float* __restrict buf, size_t n, const MlpSgd& h, bool first) {
+  if (h.momentum == 0.0f || buf == nullptr) {
+    for (size_t i = 0; i < n; i++) p[i] = p[i] - h.lr * (h.sign * g[i] + h.weightDecay * p[i]);
+    return;
+  }
+  const float bm = first ? 0.0f : h.momentum, bg = first ? 1.0f : 1.0f - h.dampening;
+  const float cg = h.nesterov ? 1.0f : 0.0f, cb = h.nesterov ? h.momentum : 1.0f;
+  for (size_t i = 0; i < n; i++) {
+    const float gi = h.sign * g[i] + h.weightDecay * p[i];
+    const float b = bm * buf[i] + bg * gi;
+    buf[i] = b;
+    p[i] = p[i] - h.lr * (cg * gi + cb * b);
+  }
+}
+
 }  // namespace
 
 NEURONA_CLONES
 MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
-                             int batches, int batchSize, int loss, int acc, float lr) {
+                             int batches, int batchSize, int loss, int acc, const MlpSgd& sgd) {
+  const float lr = sgd.lr;
+  // plain SGD updates each layer as soon as its backward is done at batch size 1; anything else needs the
+  // whole batch's gradient first
+  const bool plain = sgd.momentum == 0.0f && sgd.weightDecay == 0.0f && sgd.sign == 1.0f;
   MlpEpochResult res{0, 0.0, 0.0};
   // Workspace: per layer its output a_l and gradient d_l; one scratch row for Wᵀ·d; the gradient
   // accumulators of every weight and bias when a batch has more than one sample.
@@ -67,7 +87,7 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
     maxWidth = std::max(maxWidth, static_cast<size_t>(std::max(layers[l].in, layers[l].out)));
     nParams += static_cast<size_t>(layers[l].out) * layers[l].in + layers[l].out;
   }
-  need += maxWidth + (batchSize > 1 ? nParams : 0);
+  need += maxWidth + (batchSize > 1 || !plain ? nParams : 0);
   if (work.size() < need) work.resize(need);
   std::vector<float*> a(nLayers), d(nLayers), gw(nLayers), gb(nLayers);
   float* p = work.data();
@@ -79,7 +99,7 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
   }
   float* scratch = p;
   p += maxWidth;
-  for (int l = 0; l < nLayers && batchSize > 1; l++) {
+  for (int l = 0; l < nLayers && (batchSize > 1 || !plain); l++) {
     gw[l] = p;
     p += static_cast<size_t>(layers[l].out) * layers[l].in;
     gb[l] = p;
@@ -93,7 +113,8 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
     const int pos = start + bi * batchSize;
     if (pos >= n) break;
     const int bs = std::min(batchSize, n - pos);
-    const bool direct = bs == 1;  // update each layer as soon as its backward is done (no accumulators)
+    const bool direct = bs == 1 && plain;  // update each layer as soon as its backward is done (no accumulators)
+    const bool firstStep = sgd.first && bi == 0;
     if (!direct)
       for (int l = 0; l < nLayers; l++) {
         std::memset(gw[l], 0, sizeof(float) * static_cast<size_t>(layers[l].out) * layers[l].in);
@@ -161,6 +182,19 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
           dl[j] = static_cast<float>(2.0 * e / outF * scale) * activation_grad(last.act, yp[j]);
         }
         batchLoss += l2 / outF;
+      } else if (loss == kMlpBce) {
+        // −[t·log(clip(p)) + (1 − t)·log(1 − clip(p))] averaged over the outputs, p clipped to [ε, 1 − ε]
+        // as Keras does (no gradient where clipped); its gradient with respect to p, times the activation's
+        double bce = 0.0;
+        for (int j = 0; j < outF; j++) {
+          const float t = yt[j];
+          const float pc = std::min(std::max(yp[j], kEps), 1.0f - kEps);
+          bce -= t * std::log(static_cast<double>(pc)) + (1.0 - t) * std::log(1.0 - static_cast<double>(pc));
+          const bool inside = yp[j] >= kEps && yp[j] <= 1.0f - kEps;
+          const double dp = inside ? (-static_cast<double>(t) / pc + (1.0 - t) / (1.0 - static_cast<double>(pc))) / outF : 0.0;
+          dl[j] = static_cast<float>(dp * scale) * activation_grad(last.act, yp[j]);
+        }
+        batchLoss += bce / outF;
       } else {
         // softmax probabilities p against targets t (one-hot from a class index): with q_i = −t_i where
         // p_i lies inside Keras' clip [ε, 1−ε] (0 where clipped: no gradient there), the gradient of
@@ -227,11 +261,16 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
       for (int l = 0; l < nLayers; l++) {
         const MlpLayer& L = layers[l];
         const size_t nw = static_cast<size_t>(L.out) * L.in;
-        const float* g = gw[l];
+        if (plain) {
+          const float* g = gw[l];
 #pragma omp simd
-        for (size_t i = 0; i < nw; i++) L.w[i] -= lr * g[i];
-        if (L.b)
-          for (int j = 0; j < L.out; j++) L.b[j] -= lr * gb[l][j];
+          for (size_t i = 0; i < nw; i++) L.w[i] -= lr * g[i];
+          if (L.b)
+            for (int j = 0; j < L.out; j++) L.b[j] -= lr * gb[l][j];
+        } else {
+          sgd_update(L.w, gw[l], L.bw, nw, sgd, firstStep);
+          if (L.b) sgd_update(L.b, gb[l], L.bb, static_cast<size_t>(L.out), sgd, firstStep);
+        }
       }
     res.batches++;
     res.lossSum += batchLoss;  // the batch's mean loss times its size

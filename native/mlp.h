@@ -9,13 +9,32 @@ struct MlpLayer {
   int out;
   float* w;
   float* b;
+  /** SGD's momentum buffers of w and b (null without momentum). */
+  float* bw;
+  float* bb;
   /** 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax (the last layer only). */
   int act;
 };
 
+/**
+ * SGD's update (optim/sgd.ts, PyTorch's): g' = sign·∇ + wd·p; with momentum b = μ·b + (1 − τ)·g' (b = g' on
+ * the first step) and p −= lr·(nesterov ? g' + μ·b : b); without, p −= lr·g'.
+ */
+struct MlpSgd {
+  float lr;
+  float momentum;
+  float dampening;
+  bool nesterov;
+  float weightDecay;
+  float sign;
+  /** The momentum buffers start at this call's first batch (b = g'). */
+  bool first;
+};
+
 /** Loss of a fused MLP epoch: 0 mean squared error (mean over outputs), 1 categorical cross-entropy on
- * softmax probabilities with float targets, 2 the same with class indices. */
-enum MlpLoss { kMlpMse = 0, kMlpCce = 1, kMlpSparseCce = 2 };
+ * softmax probabilities with float targets, 2 the same with class indices, 3 binary cross-entropy on
+ * probabilities (mean over outputs). */
+enum MlpLoss { kMlpMse = 0, kMlpCce = 1, kMlpSparseCce = 2, kMlpBce = 3 };
 /** Accuracy counted alongside: 0 none, 1 argmax vs argmax of the target row, 2 argmax vs the class index,
  * 3 binary (prediction > 0.5 vs target > 0.5, per element). */
 enum MlpAccuracy { kAccNone = 0, kAccCategorical = 1, kAccSparse = 2, kAccBinary = 3 };
@@ -27,12 +46,12 @@ struct MlpEpochResult {
 };
 
 /**
- * Plain SGD (p -= lr·∇) over `batches` mini-batches of `batchSize` samples taken in `order` from
+ * SGD over `batches` mini-batches of `batchSize` samples taken in `order` from
  * position `start` (the last batch may be shorter when the order runs out at n), each batch's gradient
  * being that of its mean loss, as one call. x [n, in0] and y [n, outL] (or labels [n]) are indexed by
  * the order's entries.
  */
 MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
-                             int batches, int batchSize, int loss, int acc, float lr);
+                             int batches, int batchSize, int loss, int acc, const MlpSgd& sgd);
 
 }  // namespace neurona

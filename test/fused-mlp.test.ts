@@ -112,6 +112,22 @@ test('fused fit equals the eager step: a single sigmoid output with binary accur
   assert.ok('val_loss' in runs[0].history);
 });
 
+test('fused fit equals the eager step: SGD with momentum (also Nesterov, dampening, weight decay), binary cross-entropy, continued over two fit calls', { skip }, () => {
+  manualSeed(0);
+  const x = randn([40, 5]);
+  const y = x.narrow(1, 0, 2).gt(0).cast('float32');
+  for (const o of [{ momentum: 0.9 }, { momentum: 0.8, nesterov: true, weightDecay: 0.01 }, { momentum: 0.5, dampening: 0.3, maximize: false }]) {
+    const runs = bothWays(() => {
+      const model = new nn.Sequential(new nn.Linear(5, 6), new nn.Tanh(), new nn.Linear(6, 2), new nn.Sigmoid());
+      const opt = new SGD(model.parameters(), { lr: 0.05, ...o });
+      // a first fit makes the momentum buffers; the second continues from them (on the fused path: first = false)
+      K.compile(model, { optimizer: opt, loss: 'binaryCrossentropy', metrics: ['accuracy'] }).fit(x, y, { verbose: 0, epochs: 1, batchSize: 3 });
+      return { model, opts: { optimizer: opt, loss: 'binary_crossentropy', metrics: ['accuracy'] } };
+    }, x, y, { epochs: 2, batchSize: 3 });
+    assertSameTraining(runs);
+  }
+});
+
 test('fit stays eager when anything needs the eager step', { skip }, () => {
   manualSeed(0);
   const x = randn([20, 4]);
@@ -121,7 +137,7 @@ test('fit stays eager when anything needs the eager step', { skip }, () => {
     fusedCalls(() => K.compile(model, opts(model)).fit(x, y, { verbose: 0, epochs: 1, batchSize: 2, ...fit }));
   const sgd = (m: nn.Module): K.CompileOptions => ({ optimizer: new SGD(m.parameters(), { lr: 0.1 }), loss: 'mse' });
   assert.ok(calls(sgd) > 0, 'the plain case is fused');
-  assert.equal(calls((m) => ({ optimizer: new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), loss: 'mse' })), 0, 'momentum');
+  assert.equal(calls((m) => ({ optimizer: new SGD([{ params: m.parameters().slice(0, 2), lr: 0.1 }, { params: m.parameters().slice(2), lr: 0.2 }]), loss: 'mse' })), 0, 'two learning rates');
   assert.equal(calls((m) => ({ optimizer: new Adam(m.parameters()), loss: 'mse' })), 0, 'Adam');
   // batch 2 x 18 weights is far below the limit; 20 samples x (4 x 20000 + 20000 x 2) weights is above it
   const wide = (): nn.Sequential => new nn.Sequential(new nn.Linear(4, 20000), new nn.Tanh(), new nn.Linear(20000, 2), new nn.Sigmoid());
@@ -165,7 +181,7 @@ test('the native fused kernel refuses bad arguments with a clear message', { ski
   const order = Int32Array.from([0, 1, 2, 3]);
   const call = (o: Partial<Record<string, unknown>>): unknown =>
     a.mlpSgdEpoch((o.sizes ?? sizes) as Int32Array, (o.w ?? [w]) as Float32Array[], [b], (o.acts ?? acts) as Int32Array, (o.x ?? x) as Float32Array, y, (o.labels ?? null) as Int32Array | null,
-      (o.order ?? order) as Int32Array, 0, 4, 1, (o.loss ?? 0) as number, 0, 0.1);
+      (o.order ?? order) as Int32Array, 0, 4, 1, (o.loss ?? 0) as number, 0, 0.1, null, null, (o.momentum ?? 0) as number, 0, false, 0, 1, true);
   assert.deepEqual((call({}) as number[])[0], 4);
   assert.throws(() => call({ w: [new Float32Array(5)] }), /mlpSgdEpoch: layer 0: a weight \[2, 3\]/);
   assert.throws(() => call({ order: Int32Array.from([0, 1, 2, 4]) }), /mlpSgdEpoch: order entries in \[0, n\)/);
@@ -175,4 +191,5 @@ test('the native fused kernel refuses bad arguments with a clear message', { ski
   assert.throws(() => call({ acts: Int32Array.from([4]), loss: 2, labels: Int32Array.from([0, 1, 2, 1]) }), /mlpSgdEpoch: class indices in \[0, 2\)/);
   assert.throws(() => call({ sizes: Int32Array.from([3, 2, 2]) }), /mlpSgdEpoch: at least one layer, with sizes = layers \+ 1/);
   assert.throws(() => call({ x: new Float64Array(12) }), /mlpSgdEpoch x as a Float32Array/);
+  assert.throws(() => call({ momentum: 0.9 }), /mlpSgdEpoch: momentum buffers for every weight and bias with a momentum/);
 });

@@ -78,7 +78,7 @@ export interface Backend {
    */
   lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn?: Float32Array | null, dcIn?: Float32Array | null): void;
   /**
-   * Optional: plain-SGD training of a small dense network over `batches` mini-batches in one call (see
+   * Optional: SGD training of a small dense network over `batches` mini-batches in one call (see
    * model/fused-mlp.ts, which decides when it applies): the weights and biases are updated in place.
    */
   mlpSgdEpochF32?(a: MlpEpochArgs): MlpEpochResult;
@@ -257,8 +257,10 @@ export function listBackends(): string[] {
  * The arguments of Backend.mlpSgdEpochF32: layer sizes [L+1], weights [out, in] and biases per layer,
  * activation codes (0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax on the last layer), x [n, sizes[0]],
  * targets y [n, sizes[L]] or class indices [n], the sample order, the batches order[start...] to run, the
- * loss (0 mean squared error, 1 categorical cross-entropy on the softmax, 2 the same with class indices),
- * the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary per element) and the learning rate.
+ * loss (0 mean squared error, 1 categorical cross-entropy on the softmax, 2 the same with class indices,
+ * 3 binary cross-entropy on probabilities), the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary
+ * per element) and SGD's options (optim/sgd.ts) with its momentum buffers (null without momentum; `first`:
+ * they start at this call's first batch).
  */
 export interface MlpEpochArgs {
   sizes: Int32Array;
@@ -272,9 +274,17 @@ export interface MlpEpochArgs {
   start: number;
   batches: number;
   batchSize: number;
-  loss: 0 | 1 | 2;
+  loss: 0 | 1 | 2 | 3;
   accuracy: 0 | 1 | 2 | 3;
   lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  maximize: boolean;
+  weightBuffers: Float32Array[] | null;
+  biasBuffers: (Float32Array | null)[] | null;
+  first: boolean;
 }
 
 /** What an mlpSgdEpochF32 call did: batches run (it stops after a batch whose loss is not finite), the summed per-sample loss, accuracy hits. */

@@ -1,7 +1,8 @@
-// fit's fast path for small dense networks trained with plain SGD: when the backend has a fused kernel
-// (the native backend's mlpSgdEpochF32) and the model is a Sequential of Linear/Dense layers with
-// identity, ReLU, sigmoid, tanh or (last) softmax activations, the loss is mean squared error or a
-// categorical cross-entropy by name, the optimizer plain SGD and nothing needs a per-batch view of the
+// fit's fast path for small dense networks trained with SGD: when the backend has a fused kernel (the
+// native backend's mlpSgdEpochF32) and the model is a Sequential of Linear/Dense layers with identity,
+// ReLU, sigmoid, tanh or (last) softmax activations, the loss is mean squared error or a binary or
+// categorical cross-entropy by name, the optimizer SGD (any momentum, dampening, Nesterov, weight decay,
+// maximize; one set of options for all parameters) and nothing needs a per-batch view of the
 // training (no per-batch callbacks, regularisers, clipping, sample or class weights) and the batches are
 // small (FUSED_MLP_MAX_WORK), fit runs its batches through the kernel, many per call, instead of one eager
 // forward/backward/step each. The
@@ -10,8 +11,8 @@
 import { isFloat } from '../core/index.ts';
 import type { Tensor } from '../tensor/index.ts';
 import { Dense, Flatten, Identity, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '../nn/index.ts';
-import { Optimizer, SGD, fusedMlpSgd, hasFusedMlpSgd } from '../optim/index.ts';
-import type { MlpEpochArgs } from '../optim/index.ts';
+import { Optimizer, SGD, fusedMlpSgd, hasFusedMlpSgd, stateBuffer } from '../optim/index.ts';
+import type { MlpEpochArgs, MlpEpochResult, ParamState } from '../optim/index.ts';
 import { Callback, History, ProgbarLogger } from './callbacks.ts';
 import { Accuracy, BinaryAccuracy, CategoricalAccuracy, Metric, SparseCategoricalAccuracy } from './metrics.ts';
 
@@ -34,15 +35,16 @@ export function setFusedMlp(on: boolean): boolean {
 }
 
 const ACT: Record<string, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, softmax: 4 };
-const LOSS: Record<string, 0 | 1 | 2> = {
+const LOSS: Record<string, 0 | 1 | 2 | 3> = {
   mse: 0, meanSquaredError: 0, mean_squared_error: 0,
   categoricalCrossentropy: 1, categorical_crossentropy: 1,
   sparseCategoricalCrossentropy: 2, sparse_categorical_crossentropy: 2,
+  binaryCrossentropy: 3, binary_crossentropy: 3,
 };
 
 /** A fit call's fused plan: the kernel's fixed arguments; run() trains over a range of an epoch's batches. */
 export interface FusedMlp {
-  run(order: Int32Array, start: number, batches: number, lr: number): { batches: number; lossSum: number; correct: number };
+  run(order: Int32Array, start: number, batches: number, lr: number): MlpEpochResult;
   /** Hits per sample-or-element for the accuracy metrics (their logs are correct / (samples × this)). */
   readonly perSample: number;
   /** The metric names the kernel's accuracy stands for. */
@@ -152,11 +154,15 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
   if (optParams.length !== params.length || params.some((p) => !optParams.includes(p) || !p.requiresGrad || p.dtype !== 'float32' || !p.isContiguous || p.offset !== 0 || p.data().length !== p.size)) return null;
   const groups = opt.paramGroups;
   const g0 = groups[0]!;
-  if (groups.some((g) => g.momentum !== 0 || g.weightDecay !== 0 || g.maximize || g.nesterov || g.lr !== g0.lr)) return null;
+  const keys = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'] as const;
+  if (groups.some((g) => keys.some((k) => g[k] !== g0[k]))) return null; // one set of options for all
+  // Momentum buffers live in the optimizer's state, as the eager step keeps them: all present or all not yet.
+  const momentum = g0.momentum !== 0;
+  if (momentum && new Set(params.map((p) => opt.state.get(p)?.momentumBuffer === undefined)).size > 1) return null;
   if (r.module.losses().length) return null;
   // The loss and targets.
   const loss = LOSS[r.loss]!;
-  if ((loss === 0) === (acts[acts.length - 1] === 4)) return null; // MSE without softmax, the cross-entropies with it
+  if ((loss === 1 || loss === 2) !== (acts[acts.length - 1] === 4)) return null; // the categorical cross-entropies exactly with a softmax
   let yData: Float32Array | null = null;
   let labels: Int32Array | null = null;
   const sparse = loss === 2;
@@ -178,7 +184,7 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
   if (acc === null) return null;
   const xData = x.contiguousData() as Float32Array;
   const sizes = Int32Array.from([inF, ...linears.map((l) => l.outFeatures)]);
-  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'lr'> = {
+  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'lr' | 'weightBuffers' | 'biasBuffers' | 'first'> = {
     sizes,
     weights: linears.map((l) => l.weight.data() as Float32Array),
     biases: linears.map((l) => (l.bias ? (l.bias.data() as Float32Array) : null)),
@@ -189,9 +195,39 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
     batchSize: r.batchSize,
     loss,
     accuracy: acc as 0 | 1 | 2 | 3,
+    momentum: g0.momentum,
+    dampening: g0.dampening,
+    nesterov: g0.nesterov,
+    weightDecay: g0.weightDecay,
+    maximize: g0.maximize,
+  };
+  // The optimizer's per-parameter state, made as the eager step makes it (SGD's is {} plus the momentum buffer).
+  const stateOf = (p: Tensor): ParamState => {
+    let st = opt.state.get(p);
+    if (st === undefined) {
+      st = {};
+      opt.state.set(p, st);
+    }
+    return st;
+  };
+  const run = (order: Int32Array, start: number, batches: number, lr: number): MlpEpochResult => {
+    let first = false;
+    let weightBuffers: Float32Array[] | null = null;
+    let biasBuffers: (Float32Array | null)[] | null = null;
+    if (momentum) {
+      first = stateOf(linears[0]!.weight).momentumBuffer === undefined;
+      const buf = (p: Tensor): Float32Array => stateBuffer(stateOf(p), 'momentumBuffer', p.data() as Float32Array) as Float32Array;
+      weightBuffers = linears.map((l) => buf(l.weight));
+      biasBuffers = linears.map((l) => (l.bias ? buf(l.bias) : null));
+    } else {
+      for (const p of params) stateOf(p);
+    }
+    const res = fusedMlpSgd({ ...fixed, order, start, batches, lr, weightBuffers, biasBuffers, first });
+    for (const p of params) p.storage.version++; // updated in place, as the eager step marks them
+    return res;
   };
   return {
-    run: (order, start, batches, lr) => fusedMlpSgd({ ...fixed, order, start, batches, lr }),
+    run,
     perSample: acc === 3 ? outF : 1,
     metricNames: r.metrics.map((m) => m.name),
     params,

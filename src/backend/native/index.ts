@@ -24,7 +24,8 @@ export interface NativeAddon {
   maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
   scatterAdd(g: Float32Array, idx: Int32Array, dx: Float32Array): void;
   mlpSgdEpoch(sizes: Int32Array, weights: Float32Array[], biases: (Float32Array | null)[], acts: Int32Array, x: Float32Array, y: Float32Array | null, labels: Int32Array | null,
-    order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, lr: number): [number, number, number];
+    order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, lr: number, weightBuffers: Float32Array[] | null,
+    biasBuffers: (Float32Array | null)[] | null, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, sign: number, first: boolean): [number, number, number];
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -112,7 +113,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     maxPool2dF32: (x, out, arg, planes, g) => addon.maxPool2d(x, out, arg, planes, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo),
     scatterFlatF32: (g, idx, dx) => addon.scatterAdd(g, idx, dx),
     mlpSgdEpochF32: (p: MlpEpochArgs) => {
-      const [batches, lossSum, correct] = addon.mlpSgdEpoch(p.sizes, p.weights, p.biases, p.acts, p.x, p.y, p.labels, p.order, p.start, p.batches, p.batchSize, p.loss, p.accuracy, p.lr);
+      const [batches, lossSum, correct] = addon.mlpSgdEpoch(p.sizes, p.weights, p.biases, p.acts, p.x, p.y, p.labels, p.order, p.start, p.batches, p.batchSize, p.loss, p.accuracy, p.lr,
+        p.weightBuffers, p.biasBuffers, p.momentum, p.dampening, p.nesterov, p.weightDecay, p.maximize ? -1 : 1, p.first);
       return { batches, lossSum, correct };
     },
     lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
