@@ -65,8 +65,19 @@ export function loadNativeAddon(): NativeAddon | null {
 
 /** Per-call cost decides: below this many multiply-adds the TS loops' direct paths win. */
 const MIN_NATIVE_MACS = 2048;
-/** Below this many elements an activation stays in the TS loop (a native call costs ~0.3 µs). */
+/** Below this many elements a sum or an optimizer update stays in the TS loop (a native call costs ~0.2-0.3 µs). */
 const MIN_NATIVE_ELEMENTS = 1024;
+/**
+ * From this many elements an activation runs natively. Measured per call in a tight loop (TS loop /
+ * native, µs): relu 64 0.16/0.19, 128 0.50/0.18, 256 1.72/0.18 (the TS loop branches on the sign);
+ * sigmoid 16 0.27/0.17, 64 0.99/0.20, 256 5.6/0.29; tanh 16 0.34/0.18, 64 1.36/0.22, 256 6.6/0.39
+ * (Math.exp and Math.tanh cost ~10-20 ns each). Yet W2 (16 and 10 values a step) ran 0.49 -> 0.54-0.63 s
+ * with sigmoid and tanh native from 16 values, so tiny arrays stay in the TS loops. W5 at batch 1 ran its
+ * two 256-wide ReLUs in the TS loop under the old single threshold of 1024 (18.4-20.6 -> 13.4 µs a sample).
+ */
+const MIN_NATIVE_ACTIVATION: Record<string, number> = { relu: 128, sigmoid: 64, tanh: 64, exp: 64 };
+/** From this many elements an activation's gradient runs natively (its TS loop is plain arithmetic): 128 0.32-0.62/0.31-0.34 µs. */
+const MIN_NATIVE_ACTIVATION_GRAD = 128;
 /** The addon's codes for the activations it has (native/activations.h). */
 const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3 };
 
@@ -90,13 +101,13 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     matmul,
     mapNamed(op, x, out) {
       const code = UNARY_CODES[op];
-      if (code === undefined || out.length < MIN_NATIVE_ELEMENTS || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
+      if (code === undefined || out.length < MIN_NATIVE_ACTIVATION[op]! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
       addon.unary(code, x, out);
       return true;
     },
     mapGradNamed(op, x, y, g, out) {
       const code = UNARY_CODES[op];
-      if (code === undefined || out.length < MIN_NATIVE_ELEMENTS || !(x instanceof Float32Array && y instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array)) {
+      if (code === undefined || out.length < MIN_NATIVE_ACTIVATION_GRAD || !(x instanceof Float32Array && y instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array)) {
         return tsBackend.mapGradNamed!(op, x, y, g, out);
       }
       addon.unaryGrad(code, x, y, g, out);

@@ -24,8 +24,11 @@ export function mapGrad(
 type UnaryLoop = (x: Float32Array, out: Float32Array) => void;
 type UnaryGradLoop = (x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array) => void;
 
-/** From this many elements the ReLU loops work on the float bits (views made once per call). */
-const RELU_BITS_MIN = 1024;
+/**
+ * From this many elements the ReLU loops work on the float bits (two views made per call, ~0.1 µs): per
+ * call, branching / bits, 64 values 0.14 / 0.26 µs, 256 1.66 / 0.68, 1024 7.8 / 2.4 (random signs).
+ */
+const RELU_BITS_MIN = 128;
 /** +Infinity's bits: a non-negative int32 above it is a NaN. */
 const INF_BITS = 0x7f800000;
 
