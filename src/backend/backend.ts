@@ -262,7 +262,23 @@ export function listBackends(): string[] {
  * per element) and SGD's options (optim/sgd.ts) with its momentum buffers (null without momentum; `first`:
  * they start at this call's first batch).
  */
-export interface MlpEpochArgs {
+/** SGD's options (optim/sgd.ts, PyTorch's): g = ±∇ + wd·p; b = μ·b + (1-τ)·g; p -= lr·(nesterov ? g + μ·b : b). */
+export interface SgdSettings {
+  /** Learning rate γ. */
+  lr: number;
+  /** Momentum factor μ (0: plain SGD). */
+  momentum: number;
+  /** Dampening τ of the gradient in the momentum buffer. */
+  dampening: number;
+  /** Nesterov momentum: step along g + μ·b (needs momentum > 0 and dampening 0). */
+  nesterov: boolean;
+  /** L2 penalty λ added to the gradient: g += λ·p. */
+  weightDecay: number;
+  /** Maximize the objective (the gradient's sign is flipped first). */
+  maximize: boolean;
+}
+
+export interface MlpEpochArgs extends SgdSettings {
   sizes: Int32Array;
   weights: Float32Array[];
   biases: (Float32Array | null)[];
@@ -276,12 +292,6 @@ export interface MlpEpochArgs {
   batchSize: number;
   loss: 0 | 1 | 2 | 3;
   accuracy: 0 | 1 | 2 | 3;
-  lr: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
-  weightDecay: number;
-  maximize: boolean;
   weightBuffers: Float32Array[] | null;
   biasBuffers: (Float32Array | null)[] | null;
   first: boolean;

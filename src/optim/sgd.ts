@@ -1,25 +1,16 @@
 // SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay.
 import { getBackend } from '../backend/backend.ts';
+import type { SgdSettings } from '../backend/backend.ts';
 import { ValueError } from '../core/index.ts';
 import type { Tensor } from '../tensor/index.ts';
 import { Optimizer, checkNonNegative, definedOnly, stateBuffer } from './optimizer.ts';
 import type { FloatArray, OptimizerOptions, ParamGroup, ParamGroupInput, ParamState } from './optimizer.ts';
 
-/** SGD's options (PyTorch's defaults): g = ±∇ + wd·p; b = μ·b + (1-τ)·g; p -= lr·(nesterov ? g + μ·b : b). */
-export interface SGDOptions extends OptimizerOptions {
-  /** Learning rate γ (default 1e-3). */
-  lr: number;
-  /** Momentum factor μ (default 0: plain SGD). */
-  momentum: number;
-  /** Dampening τ of the gradient in the momentum buffer (default 0). */
-  dampening: number;
-  /** Nesterov momentum: step along g + μ·b (needs momentum > 0 and dampening 0). */
-  nesterov: boolean;
-  /** L2 penalty λ added to the gradient: g += λ·p (default 0). */
-  weightDecay: number;
-  /** Maximize the objective (the gradient's sign is flipped first). */
-  maximize: boolean;
-}
+/**
+ * SGD's options (PyTorch's, with its defaults: lr 1e-3, momentum 0, dampening 0, nesterov false, weightDecay 0,
+ * maximize false): g = ±∇ + wd·p; b = μ·b + (1-τ)·g; p -= lr·(nesterov ? g + μ·b : b).
+ */
+export interface SGDOptions extends OptimizerOptions, SgdSettings {}
 
 /**
  * SGD's update of one parameter over flat arrays (PyTorch's algorithm): g = ±∇ + wd·p;
