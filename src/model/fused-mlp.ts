@@ -145,7 +145,7 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
   if (x.shape[1] !== inF || n === 0) return null;
   const weights = linears.reduce((t, l) => t + l.weight.size, 0);
   if (Math.min(r.batchSize, n) * weights > FUSED_MLP_MAX_WORK) return null;
-  // The optimizer: plain SGD over exactly these parameters, all float32 and trainable.
+  // The optimizer: SGD over exactly these parameters, all float32 and trainable.
   const opt = r.optimizer;
   if (!opt || !(opt instanceof SGD) || (opt.constructor as unknown) !== SGD) return null;
   const params: Tensor[] = [];
@@ -184,10 +184,8 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
   if (acc === null) return null;
   const xData = x.contiguousData() as Float32Array;
   const sizes = Int32Array.from([inF, ...linears.map((l) => l.outFeatures)]);
-  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'lr' | 'weightBuffers' | 'biasBuffers' | 'first'> = {
+  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'lr' | 'weights' | 'biases' | 'weightBuffers' | 'biasBuffers' | 'first'> = {
     sizes,
-    weights: linears.map((l) => l.weight.data() as Float32Array),
-    biases: linears.map((l) => (l.bias ? (l.bias.data() as Float32Array) : null)),
     acts: Int32Array.from(acts),
     x: xData,
     y: yData,
@@ -222,7 +220,10 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
     } else {
       for (const p of params) stateOf(p);
     }
-    const res = fusedMlpSgd({ ...fixed, order, start, batches, lr, weightBuffers, biasBuffers, first });
+    // the parameters' arrays fetched per call: a callback between epochs may have loaded new storage into them
+    const weights = linears.map((l) => l.weight.data() as Float32Array);
+    const biases = linears.map((l) => (l.bias ? (l.bias.data() as Float32Array) : null));
+    const res = fusedMlpSgd({ ...fixed, order, start, batches, lr, weights, biases, weightBuffers, biasBuffers, first });
     for (const p of params) p.storage.version++; // updated in place, as the eager step marks them
     return res;
   };

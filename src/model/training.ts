@@ -234,7 +234,7 @@ export class Trainer {
     };
     for (const c of callbacks) c.setContext(ctx);
     const tolerateNaN = userCallbacks.some((c) => c instanceof TerminateOnNaN);
-    // Small dense nets with plain SGD train through the backend's fused kernel when nothing needs the eager step.
+    // Small dense nets trained with SGD go through the backend's fused kernel when nothing needs the eager step.
     const fused = tensorData
       ? planFusedMlp({
         module: this.module, optimizer: this.optimizer, loss: this.opts.loss, lossWeights: this.lossWeights, metrics: this.metrics,
