@@ -3,7 +3,7 @@
 // same logs, stay out of the way whenever anything needs the eager step, and refuse bad arguments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getBackend, manualSeed, randn, randint } from '../src/index.ts';
+import { getBackend, listBackends, manualSeed, randn, randint, setBackend } from '../src/index.ts';
 import type { Tensor } from '../src/index.ts';
 import * as K from '../src/model/index.ts';
 import * as nn from '../src/nn/index.ts';
@@ -11,11 +11,29 @@ import { Adam, SGD } from '../src/optim/index.ts';
 import { oneHot } from '../src/data/index.ts';
 import { loadNativeAddon } from '../src/backend/native/index.ts';
 
-const be = getBackend();
-const skip = be.mlpSgdEpochF32 === undefined ? `the ${be.name} backend has no fused MLP kernel` : false;
+const skip = getBackend().mlpSgdEpochF32 === undefined ? `the ${getBackend().name} backend has no fused MLP kernel` : false;
+
+/** Runs fn on every backend with the fused kernel (native, wasm), then restores the default. */
+function onFusedBackends(fn: () => void): void {
+  const before = getBackend().name;
+  const names = listBackends().filter((b) => {
+    setBackend(b);
+    return getBackend().mlpSgdEpochF32 !== undefined;
+  });
+  try {
+    assert.ok(names.length > 0);
+    for (const b of names) {
+      setBackend(b);
+      fn();
+    }
+  } finally {
+    setBackend(before);
+  }
+}
 
 /** Counts the fused kernel's calls while fn runs. */
 function fusedCalls(fn: () => void): number {
+  const be = getBackend();
   const orig = be.mlpSgdEpochF32!;
   let n = 0;
   be.mlpSgdEpochF32 = (a) => {
@@ -72,60 +90,68 @@ function assertSameTraining([fused, eager]: [Run, Run], tol = 1e-4): void {
   for (const k of Object.keys(eager.history)) assertClose(fused.history[k]!, eager.history[k]!, tol, `history.${k}`);
 }
 
-test('fused fit equals the eager step: the seed\'s tanh/sigmoid net, MSE, batch 1, shuffled', { skip }, () => {
-  manualSeed(0);
-  const x = randn([60, 12]);
-  const y = oneHot(randint(0, 4, [60]), 4);
-  const runs = bothWays(() => {
-    const init = (t: Tensor): Tensor => nn.init.uniform_(t, -0.5, 0.5);
-    const model = new nn.Sequential(new nn.Linear(12, 8, { weightInit: init, biasInit: init }), new nn.Tanh(), new nn.Linear(8, 4, { weightInit: init, biasInit: init }), new nn.Sigmoid());
-    return { model, opts: { optimizer: new SGD(model.parameters(), { lr: 0.5 }), loss: 'mse', metrics: ['accuracy'] } };
-  }, x, y, { epochs: 3, batchSize: 1 });
-  assertSameTraining(runs);
-  // it learned something (both ways): the loss fell
-  const l = runs[0].history.loss!;
-  assert.ok(l[2]! < l[0]!, `loss ${l.join(', ')}`);
+test('fused fit equals the eager step (every backend with the kernel): the seed\'s tanh/sigmoid net, MSE, batch 1, shuffled', { skip }, () => {
+  onFusedBackends(() => {
+    manualSeed(0);
+    const x = randn([60, 12]);
+    const y = oneHot(randint(0, 4, [60]), 4);
+    const runs = bothWays(() => {
+      const init = (t: Tensor): Tensor => nn.init.uniform_(t, -0.5, 0.5);
+      const model = new nn.Sequential(new nn.Linear(12, 8, { weightInit: init, biasInit: init }), new nn.Tanh(), new nn.Linear(8, 4, { weightInit: init, biasInit: init }), new nn.Sigmoid());
+      return { model, opts: { optimizer: new SGD(model.parameters(), { lr: 0.5 }), loss: 'mse', metrics: ['accuracy'] } };
+    }, x, y, { epochs: 3, batchSize: 1 });
+    assertSameTraining(runs);
+    // it learned something (both ways): the loss fell
+    const l = runs[0].history.loss!;
+    assert.ok(l[2]! < l[0]!, `loss ${l.join(', ')}`);
+  });
 });
 
 test('fused fit equals the eager step: Keras dense relu/softmax with categorical and sparse cross-entropy, batches of 4 with a short last one', { skip }, () => {
-  manualSeed(0);
-  const x = randn([50, 6]);
-  const labels = randint(0, 3, [50]);
-  for (const [loss, y] of [['categoricalCrossentropy', oneHot(labels, 3)], ['sparse_categorical_crossentropy', labels]] as const) {
-    const runs = bothWays(() => {
-      const model = K.sequential([K.dense({ units: 10, activation: 'relu', inputShape: [6] }), K.dense({ units: 7, activation: 'tanh' }), K.dense({ units: 3, activation: 'softmax' })]);
-      return { model, opts: { optimizer: 'sgd', loss, metrics: ['accuracy'] } };
-    }, x, y, { epochs: 2, batchSize: 4 });
-    assertSameTraining(runs);
-  }
+  onFusedBackends(() => {
+    manualSeed(0);
+    const x = randn([50, 6]);
+    const labels = randint(0, 3, [50]);
+    for (const [loss, y] of [['categoricalCrossentropy', oneHot(labels, 3)], ['sparse_categorical_crossentropy', labels]] as const) {
+      const runs = bothWays(() => {
+        const model = K.sequential([K.dense({ units: 10, activation: 'relu', inputShape: [6] }), K.dense({ units: 7, activation: 'tanh' }), K.dense({ units: 3, activation: 'softmax' })]);
+        return { model, opts: { optimizer: 'sgd', loss, metrics: ['accuracy'] } };
+      }, x, y, { epochs: 2, batchSize: 4 });
+      assertSameTraining(runs);
+    }
+  });
 });
 
 test('fused fit equals the eager step: a single sigmoid output with binary accuracy, no shuffling, a validation split', { skip }, () => {
-  manualSeed(0);
-  const x = randn([40, 3]);
-  const y = x.narrow(1, 0, 1).gt(0).cast('float32');
-  const runs = bothWays(() => {
-    const model = new nn.Sequential(new nn.Linear(3, 5), new nn.ReLU(), new nn.Linear(5, 1), new nn.Sigmoid());
-    return { model, opts: { optimizer: new SGD(model.parameters(), { lr: 0.3 }), loss: 'mse', metrics: ['binary_accuracy'] } };
-  }, x, y, { epochs: 3, batchSize: 2, shuffle: false, validationSplit: 0.25 });
-  assertSameTraining(runs);
-  assert.ok('val_loss' in runs[0].history);
+  onFusedBackends(() => {
+    manualSeed(0);
+    const x = randn([40, 3]);
+    const y = x.narrow(1, 0, 1).gt(0).cast('float32');
+    const runs = bothWays(() => {
+      const model = new nn.Sequential(new nn.Linear(3, 5), new nn.ReLU(), new nn.Linear(5, 1), new nn.Sigmoid());
+      return { model, opts: { optimizer: new SGD(model.parameters(), { lr: 0.3 }), loss: 'mse', metrics: ['binary_accuracy'] } };
+    }, x, y, { epochs: 3, batchSize: 2, shuffle: false, validationSplit: 0.25 });
+    assertSameTraining(runs);
+    assert.ok('val_loss' in runs[0].history);
+  });
 });
 
 test('fused fit equals the eager step: SGD with momentum (also Nesterov, dampening, weight decay), binary cross-entropy, continued over two fit calls', { skip }, () => {
-  manualSeed(0);
-  const x = randn([40, 5]);
-  const y = x.narrow(1, 0, 2).gt(0).cast('float32');
-  for (const o of [{ momentum: 0.9 }, { momentum: 0.8, nesterov: true, weightDecay: 0.01 }, { momentum: 0.5, dampening: 0.3, maximize: false }]) {
-    const runs = bothWays(() => {
-      const model = new nn.Sequential(new nn.Linear(5, 6), new nn.Tanh(), new nn.Linear(6, 2), new nn.Sigmoid());
-      const opt = new SGD(model.parameters(), { lr: 0.05, ...o });
-      // a first fit makes the momentum buffers; the second continues from them (on the fused path: first = false)
-      K.compile(model, { optimizer: opt, loss: 'binaryCrossentropy', metrics: ['accuracy'] }).fit(x, y, { verbose: 0, epochs: 1, batchSize: 3 });
-      return { model, opts: { optimizer: opt, loss: 'binary_crossentropy', metrics: ['accuracy'] } };
-    }, x, y, { epochs: 2, batchSize: 3 });
-    assertSameTraining(runs);
-  }
+  onFusedBackends(() => {
+    manualSeed(0);
+    const x = randn([40, 5]);
+    const y = x.narrow(1, 0, 2).gt(0).cast('float32');
+    for (const o of [{ momentum: 0.9 }, { momentum: 0.8, nesterov: true, weightDecay: 0.01 }, { momentum: 0.5, dampening: 0.3, maximize: false }]) {
+      const runs = bothWays(() => {
+        const model = new nn.Sequential(new nn.Linear(5, 6), new nn.Tanh(), new nn.Linear(6, 2), new nn.Sigmoid());
+        const opt = new SGD(model.parameters(), { lr: 0.05, ...o });
+        // a first fit makes the momentum buffers; the second continues from them (on the fused path: first = false)
+        K.compile(model, { optimizer: opt, loss: 'binaryCrossentropy', metrics: ['accuracy'] }).fit(x, y, { verbose: 0, epochs: 1, batchSize: 3 });
+        return { model, opts: { optimizer: opt, loss: 'binary_crossentropy', metrics: ['accuracy'] } };
+      }, x, y, { epochs: 2, batchSize: 3 });
+      assertSameTraining(runs);
+    }
+  });
 });
 
 test('fit stays eager when anything needs the eager step', { skip }, () => {
@@ -162,12 +188,14 @@ test('fit stays eager when anything needs the eager step', { skip }, () => {
 });
 
 test('a diverging fused fit stops with the eager path\'s message', { skip }, () => {
-  manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Linear(4, 2));
-  const x = randn([30, 3]).mul(1e3);
-  const y = randn([30, 2]);
-  const t = K.compile(model, { optimizer: new SGD(model.parameters(), { lr: 10 }), loss: 'mse' });
-  assert.throws(() => t.fit(x, y, { verbose: 0, epochs: 3, batchSize: 1 }), /fit: a finite loss; got (NaN|Infinity) at epoch 1, batch \d+\. The model diverged/);
+  onFusedBackends(() => {
+    manualSeed(0);
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Linear(4, 2));
+    const x = randn([30, 3]).mul(1e3);
+    const y = randn([30, 2]);
+    const t = K.compile(model, { optimizer: new SGD(model.parameters(), { lr: 10 }), loss: 'mse' });
+    assert.throws(() => t.fit(x, y, { verbose: 0, epochs: 3, batchSize: 1 }), /fit: a finite loss; got (NaN|Infinity) at epoch 1, batch \d+\. The model diverged/);
+  });
 });
 
 test('the native fused kernel refuses bad arguments with a clear message', { skip: loadNativeAddon() === null ? 'no native addon' : false }, () => {
@@ -192,4 +220,25 @@ test('the native fused kernel refuses bad arguments with a clear message', { ski
   assert.throws(() => call({ sizes: Int32Array.from([3, 2, 2]) }), /mlpSgdEpoch: at least one layer, with sizes = layers \+ 1/);
   assert.throws(() => call({ x: new Float64Array(12) }), /mlpSgdEpoch x as a Float32Array/);
   assert.throws(() => call({ momentum: 0.9 }), /mlpSgdEpoch: momentum buffers for every weight and bias with a momentum/);
+});
+
+test('the WASM fused kernel refuses bad arguments with a clear message', { skip: listBackends().includes('wasm') ? false : 'no WASM backend' }, () => {
+  const before = getBackend().name;
+  setBackend('wasm');
+  try {
+    const be = getBackend();
+    const ok = {
+      sizes: Int32Array.from([3, 2]), weights: [new Float32Array(6)], biases: [new Float32Array(2)], acts: Int32Array.from([0]),
+      x: new Float32Array(12), y: new Float32Array(8), labels: null, order: Int32Array.from([0, 1, 2, 3]), start: 0, batches: 4, batchSize: 1,
+      loss: 0 as const, accuracy: 0 as const, lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false,
+      weightBuffers: null, biasBuffers: null, first: true,
+    };
+    assert.equal(be.mlpSgdEpochF32!(ok).batches, 4);
+    assert.throws(() => be.mlpSgdEpochF32!({ ...ok, weights: [new Float32Array(5)] }), /wasm mlpSgdEpoch: layer 0: a weight \[2, 3\]/);
+    assert.throws(() => be.mlpSgdEpochF32!({ ...ok, order: Int32Array.from([0, 1, 2, 4]) }), /wasm mlpSgdEpoch: order entries in \[0, n\)/);
+    assert.throws(() => be.mlpSgdEpochF32!({ ...ok, acts: Int32Array.from([4]) }), /wasm mlpSgdEpoch: a softmax last layer exactly with a cross-entropy loss/);
+    assert.throws(() => be.mlpSgdEpochF32!({ ...ok, momentum: 0.9 }), /wasm mlpSgdEpoch: momentum buffers for every weight and bias/);
+  } finally {
+    setBackend(before);
+  }
 });

@@ -414,3 +414,250 @@ export function col2imRows(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32
     }
   }
 }
+
+// ---- a run of SGD mini-batches of a small dense network (native/mlp.cc's math; src/model/fused-mlp.ts
+// decides when fit uses it). The caller gathers the run's samples in order into x (rows x in0) and y
+// (rows x outL, or class indices), lays out one descriptor of 7 i32 per layer at desc (in, out, w, b, bw,
+// bb, act; 0 for an absent bias or momentum buffer; act 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax)
+// and a workspace at work (per layer its output and gradient, a row of scratch, every gradient
+// accumulator: Σ (2·out + out·in + out) + the widest layer floats); results go to out as three f64:
+// batches run, loss sum, accuracy hits.
+
+@inline function mlpAct(act: i32, z: f32): f32 {
+  if (act == 1) return z > 0 ? z : 0;
+  if (act == 2) return <f32>(1.0 / (1.0 + Math.exp(-<f64>z)));
+  if (act == 3) return <f32>Math.tanh(<f64>z);
+  return z;
+}
+
+// d act / d z from the activation's output a
+@inline function mlpActGrad(act: i32, a: f32): f32 {
+  if (act == 1) return a > 0 ? <f32>1 : <f32>0;
+  if (act == 2) return a * (1 - a);
+  if (act == 3) return 1 - a * a;
+  return 1;
+}
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+@inline function argmaxF32(p: usize, n: i32): i32 {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (load<f32>(p + (<usize>j << 2)) > load<f32>(p + (<usize>best << 2))) best = j;
+  return best;
+}
+
+// out[j] = b[j] + Σ_k W[j, k]·in[k]: four rows at a time (four independent sums)
+function mlpForwardLayer(w: usize, b: usize, inp: usize, nIn: i32, nOut: i32, out: usize): void {
+  const rowBytes = <usize>nIn << 2;
+  let j = 0;
+  for (; j + 4 <= nOut; j += 4) {
+    const w0 = w + <usize>j * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    let k = 0;
+    for (; k + 4 <= nIn; k += 4) {
+      const o = <usize>k << 2;
+      const v = v128.load(inp + o);
+      s0 = f32x4.add(s0, f32x4.mul(v128.load(w0 + o), v));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load(w1 + o), v));
+      s2 = f32x4.add(s2, f32x4.mul(v128.load(w2 + o), v));
+      s3 = f32x4.add(s3, f32x4.mul(v128.load(w3 + o), v));
+    }
+    let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+    for (; k < nIn; k++) {
+      const o = <usize>k << 2;
+      const v = load<f32>(inp + o);
+      t0 += load<f32>(w0 + o) * v;
+      t1 += load<f32>(w1 + o) * v;
+      t2 += load<f32>(w2 + o) * v;
+      t3 += load<f32>(w3 + o) * v;
+    }
+    const oj = out + (<usize>j << 2);
+    store<f32>(oj, (b ? load<f32>(b + (<usize>j << 2)) : 0) + t0);
+    store<f32>(oj + 4, (b ? load<f32>(b + (<usize>(j + 1) << 2)) : 0) + t1);
+    store<f32>(oj + 8, (b ? load<f32>(b + (<usize>(j + 2) << 2)) : 0) + t2);
+    store<f32>(oj + 12, (b ? load<f32>(b + (<usize>(j + 3) << 2)) : 0) + t3);
+  }
+  for (; j < nOut; j++) {
+    const wr = w + <usize>j * rowBytes;
+    let s = f32x4.splat(0);
+    let k = 0;
+    for (; k + 4 <= nIn; k += 4) s = f32x4.add(s, f32x4.mul(v128.load(wr + (<usize>k << 2)), v128.load(inp + (<usize>k << 2))));
+    let t = hsum(s);
+    for (; k < nIn; k++) t += load<f32>(wr + (<usize>k << 2)) * load<f32>(inp + (<usize>k << 2));
+    store<f32>(out + (<usize>j << 2), (b ? load<f32>(b + (<usize>j << 2)) : 0) + t);
+  }
+}
+
+// dst[k] += s·src[k]
+@inline function axpy(dst: usize, src: usize, s: f32, n: i32): void {
+  const sv = f32x4.splat(s);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const o = <usize>k << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(sv, v128.load(src + o))));
+  }
+  for (; k < n; k++) {
+    const o = <usize>k << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + s * load<f32>(src + o));
+  }
+}
+
+export function mlpSgd(desc: usize, nLayers: i32, x: usize, y: usize, labels: usize, rows: i32, batchSize: i32, loss: i32, acc: i32,
+  lr: f32, momentum: f32, dampening: f32, nesterov: i32, wd: f32, sign: f32, first: i32, work: usize, out: usize): void {
+  // workspace: per layer a (out) and d (out), then the scratch row, then per layer gW (out·in) and gb (out)
+  const D: usize = 28;
+  let q = work;
+  for (let l = 0; l < nLayers; l++) q += <usize>(2 * load<i32>(desc + D * l + 4)) << 2;
+  const scratch = q;
+  let widest = 0;
+  for (let l = 0; l < nLayers; l++) widest = max(widest, max(load<i32>(desc + D * l), load<i32>(desc + D * l + 4)));
+  const grads = scratch + (<usize>widest << 2);
+  const inF = load<i32>(desc);
+  const last = desc + D * (nLayers - 1);
+  const outF = load<i32>(last + 4);
+  const lastAct = load<i32>(last + 24);
+  const EPS: f32 = 1e-7;
+  let batchesRun = 0;
+  let lossSum: f64 = 0;
+  let correct: f64 = 0;
+  for (let pos = 0; pos < rows; pos += batchSize) {
+    const bs = min(batchSize, rows - pos);
+    // zero the accumulators
+    let g = grads;
+    for (let l = 0; l < nLayers; l++) {
+      const i = load<i32>(desc + D * l), o = load<i32>(desc + D * l + 4);
+      memory.fill(g, 0, <usize>(o * i + o) << 2);
+      g += <usize>(o * i + o) << 2;
+    }
+    let batchLoss: f64 = 0;
+    const scale: f64 = 1.0 / <f64>bs;
+    for (let r = pos; r < pos + bs; r++) {
+      const x0 = x + (<usize>r * inF << 2);
+      // forward
+      let a = work;
+      let inp = x0;
+      for (let l = 0; l < nLayers; l++) {
+        const L = desc + D * l;
+        const nIn = load<i32>(L), nOut = load<i32>(L + 4), act = load<i32>(L + 24);
+        mlpForwardLayer(<usize>load<i32>(L + 8), <usize>load<i32>(L + 12), inp, nIn, nOut, a);
+        if (act == 4) {
+          let mx = load<f32>(a);
+          for (let j = 1; j < nOut; j++) mx = max(mx, load<f32>(a + (<usize>j << 2)));
+          let sum: f64 = 0;
+          for (let j = 0; j < nOut; j++) {
+            const e = Math.exp(<f64>load<f32>(a + (<usize>j << 2)) - <f64>mx);
+            store<f32>(a + (<usize>j << 2), <f32>e);
+            sum += e;
+          }
+          for (let j = 0; j < nOut; j++) store<f32>(a + (<usize>j << 2), <f32>(<f64>load<f32>(a + (<usize>j << 2)) / sum));
+        } else if (act != 0) {
+          for (let j = 0; j < nOut; j++) store<f32>(a + (<usize>j << 2), mlpAct(act, load<f32>(a + (<usize>j << 2))));
+        }
+        inp = a;
+        a += <usize>(2 * nOut) << 2;
+      }
+      // loss, and the gradient reaching the last layer's pre-activation (for the batch's mean loss)
+      const yp = inp;
+      const dl = yp + (<usize>outF << 2);
+      const yt = y ? y + (<usize>r * outF << 2) : 0;
+      if (loss == 0) {
+        let l2: f64 = 0;
+        for (let j = 0; j < outF; j++) {
+          const o = <usize>j << 2;
+          const e = load<f32>(yp + o) - load<f32>(yt + o);
+          l2 += <f64>e * <f64>e;
+          store<f32>(dl + o, <f32>(2.0 * <f64>e / <f64>outF * scale) * mlpActGrad(lastAct, load<f32>(yp + o)));
+        }
+        batchLoss += l2 / <f64>outF;
+      } else if (loss == 3) {
+        let bce: f64 = 0;
+        for (let j = 0; j < outF; j++) {
+          const o = <usize>j << 2;
+          const t = load<f32>(yt + o);
+          const p = load<f32>(yp + o);
+          const pc = min(max(p, EPS), <f32>1 - EPS);
+          bce -= <f64>t * Math.log(<f64>pc) + (1.0 - <f64>t) * Math.log(1.0 - <f64>pc);
+          const dp: f64 = p >= EPS && p <= <f32>1 - EPS ? (-<f64>t / <f64>pc + (1.0 - <f64>t) / (1.0 - <f64>pc)) / <f64>outF : 0.0;
+          store<f32>(dl + o, <f32>(dp * scale) * mlpActGrad(lastAct, p));
+        }
+        batchLoss += bce / <f64>outF;
+      } else {
+        // softmax probabilities p against t (one-hot from a class index): q_i = −t_i where p_i is inside
+        // the clip [ε, 1 − ε], 0 where clipped; the gradient is q − p·Σq
+        const label = loss == 2 ? load<i32>(labels + (<usize>r << 2)) : -1;
+        let ce: f64 = 0;
+        let qs: f64 = 0;
+        for (let j = 0; j < outF; j++) {
+          const o = <usize>j << 2;
+          const t: f32 = label >= 0 ? (j == label ? <f32>1 : <f32>0) : load<f32>(yt + o);
+          const p = load<f32>(yp + o);
+          const pc = min(max(p, EPS), <f32>1 - EPS);
+          if (t != 0) ce -= <f64>t * Math.log(<f64>pc);
+          const qv: f32 = p >= EPS && p <= <f32>1 - EPS ? -t : <f32>0;
+          store<f32>(scratch + o, qv);
+          qs += <f64>qv;
+        }
+        for (let j = 0; j < outF; j++) {
+          const o = <usize>j << 2;
+          store<f32>(dl + o, <f32>((<f64>load<f32>(scratch + o) - <f64>load<f32>(yp + o) * qs) * scale));
+        }
+        batchLoss += ce;
+      }
+      if (acc == 1) correct += argmaxF32(yp, outF) == argmaxF32(yt, outF) ? 1 : 0;
+      else if (acc == 2) correct += argmaxF32(yp, outF) == load<i32>(labels + (<usize>r << 2)) ? 1 : 0;
+      else if (acc == 3) for (let j = 0; j < outF; j++) correct += (load<f32>(yp + (<usize>j << 2)) > 0.5) == (load<f32>(yt + (<usize>j << 2)) > 0.5) ? 1 : 0;
+      // backward: a_l and d_l of layer l sit at work + Σ_{l' < l} 2·out_l'
+      let gEnd = grads;
+      for (let l = 0; l < nLayers; l++) gEnd += <usize>(load<i32>(desc + D * l + 4) * (load<i32>(desc + D * l) + 1)) << 2;
+      let aL = yp; // a of layer l
+      for (let l = nLayers - 1; l >= 0; l--) {
+        const L = desc + D * l;
+        const nIn = load<i32>(L), nOut = load<i32>(L + 4);
+        const w = <usize>load<i32>(L + 8);
+        const dj = aL + (<usize>nOut << 2);
+        const aPrev = l > 0 ? aL - (<usize>(2 * nIn) << 2) : x0;
+        gEnd -= <usize>(nOut * nIn + nOut) << 2;
+        const gw = gEnd, gb = gEnd + (<usize>(nOut * nIn) << 2);
+        if (l > 0) {
+          // Wᵀ·d with the weights before this batch's update, times the previous activation's derivative
+          memory.fill(scratch, 0, <usize>nIn << 2);
+          for (let j = 0; j < nOut; j++) axpy(scratch, w + (<usize>j * nIn << 2), load<f32>(dj + (<usize>j << 2)), nIn);
+          const pAct = load<i32>(desc + D * (l - 1) + 24);
+          const dPrev = aPrev + (<usize>nIn << 2);
+          for (let k = 0; k < nIn; k++) {
+            const o = <usize>k << 2;
+            store<f32>(dPrev + o, load<f32>(scratch + o) * mlpActGrad(pAct, load<f32>(aPrev + o)));
+          }
+        }
+        for (let j = 0; j < nOut; j++) {
+          const dv = load<f32>(dj + (<usize>j << 2));
+          axpy(gw + (<usize>j * nIn << 2), aPrev, dv, nIn);
+          store<f32>(gb + (<usize>j << 2), load<f32>(gb + (<usize>j << 2)) + dv);
+        }
+        aL = aPrev;
+      }
+    }
+    // SGD on every weight and bias (the sgd kernel above: b = g' on the run's first batch when first)
+    const one = first != 0 && pos == 0;
+    const bm: f32 = one ? 0 : momentum, bg: f32 = one ? 1 : 1 - dampening;
+    const cg: f32 = nesterov ? 1 : 0, cb: f32 = nesterov ? momentum : 1;
+    g = grads;
+    for (let l = 0; l < nLayers; l++) {
+      const L = desc + D * l;
+      const nIn = load<i32>(L), nOut = load<i32>(L + 4);
+      const bw = momentum != 0 ? <usize>load<i32>(L + 16) : 0, bb = momentum != 0 ? <usize>load<i32>(L + 20) : 0;
+      sgd(<usize>load<i32>(L + 8), g, bw, nOut * nIn, sign, wd, lr, bm, bg, cg, cb);
+      const b = <usize>load<i32>(L + 12);
+      if (b) sgd(b, g + (<usize>(nOut * nIn) << 2), bb, nOut, sign, wd, lr, bm, bg, cg, cb);
+      g += <usize>(nOut * nIn + nOut) << 2;
+    }
+    batchesRun++;
+    lossSum += batchLoss;
+    if (!isFinite(batchLoss)) break;
+  }
+  store<f64>(out, <f64>batchesRun);
+  store<f64>(out + 8, lossSum);
+  store<f64>(out + 16, correct);
+}

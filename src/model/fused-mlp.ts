@@ -1,5 +1,5 @@
-// fit's fast path for small dense networks trained with SGD: when the backend has a fused kernel (the
-// native backend's mlpSgdEpochF32) and the model is a Sequential of Linear/Dense layers with identity,
+// fit's fast path for small dense networks trained with SGD: when the backend has a fused kernel
+// (mlpSgdEpochF32: the native and WASM backends) and the model is a Sequential of Linear/Dense layers with identity,
 // ReLU, sigmoid, tanh or (last) softmax activations, the loss is mean squared error or a binary or
 // categorical cross-entropy by name, the optimizer SGD (any momentum, dampening, Nesterov, weight decay,
 // maximize; one set of options for all parameters) and nothing needs a per-batch view of the

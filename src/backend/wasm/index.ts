@@ -3,7 +3,8 @@
 // conv2d (im2col/col2im and the products in the module's memory) and the fused Adam and SGD updates
 // replaced by SIMD kernels. Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
-import type { Backend, ConvGeometry, MatmulArgs } from '../backend.ts';
+import type { Backend, ConvGeometry, MatmulArgs, MlpEpochArgs, MlpEpochResult } from '../backend.ts';
+import { checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
 import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
@@ -16,6 +17,8 @@ interface WasmExports {
   gemv(n: number, k: number, a: number, b: number, ldb: number, transB: number, c: number, acc: number): void;
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
   sgd(p: number, g: number, buf: number, n: number, sign: number, wd: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
+  mlpSgd(desc: number, nLayers: number, x: number, y: number, labels: number, rows: number, batchSize: number, loss: number, acc: number,
+    lr: number, momentum: number, dampening: number, nesterov: number, wd: number, sign: number, first: number, work: number, out: number): void;
   /** (x, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, cols) */
   im2colRows(...args: number[]): void;
   /** (cols, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, dx) */
@@ -376,9 +379,89 @@ export function createWasmBackend(): Backend | null {
     }
   }
 
+  /**
+   * A run of SGD mini-batches of a dense net in the module (wasm/kernels.ts mlpSgd): the layers' weights,
+   * biases and momentum buffers and the run's samples (gathered in order) are copied in, the updated
+   * parameters and buffers copied back.
+   */
+  function mlpSgdEpoch(p: MlpEpochArgs): MlpEpochResult {
+    checkMlpEpochArgs('wasm', p);
+    const L = p.acts.length;
+    const inF = p.sizes[0]!;
+    const outF = p.sizes[L]!;
+    const n = p.x.length / inF;
+    const end = Math.min(n, p.start + p.batches * p.batchSize);
+    const rows = Math.max(0, end - p.start);
+    const momentum = p.momentum !== 0;
+    // layout (byte offsets from ARENA, 16-aligned): descriptors, then per layer w, b, bw, bb, then x, y or labels, work, out
+    const align = (v: number): number => (v + 15) & ~15;
+    let off = align(L * 28);
+    const at: number[][] = [];
+    let workFloats = 0;
+    let widest = 0;
+    for (let l = 0; l < L; l++) {
+      const i = p.sizes[l]!;
+      const o = p.sizes[l + 1]!;
+      const w = off;
+      off = align(off + o * i * 4);
+      const b = p.biases[l] ? off : -1;
+      if (p.biases[l]) off = align(off + o * 4);
+      const bw = momentum ? off : -1;
+      if (momentum) off = align(off + o * i * 4);
+      const bb = momentum && p.biases[l] ? off : -1;
+      if (momentum && p.biases[l]) off = align(off + o * 4);
+      at.push([w, b, bw, bb]);
+      workFloats += 2 * o + o * i + o;
+      widest = Math.max(widest, i, o);
+    }
+    workFloats += widest;
+    const xOff = off;
+    off = align(off + rows * inF * 4);
+    const yOff = off;
+    off = align(off + rows * (p.labels ? 1 : outF) * 4);
+    const workOff = off;
+    off = align(off + workFloats * 4);
+    const outOff = off;
+    off += 24;
+    ensure(off);
+    const buf = ex.memory.buffer;
+    const f32 = new Float32Array(buf);
+    const i32 = new Int32Array(buf);
+    const f = (byteOff: number): number => (ARENA + byteOff) / 4;
+    for (let l = 0; l < L; l++) {
+      const [w, b, bw, bb] = at[l]!;
+      const d = f(l * 28);
+      i32.set([p.sizes[l]!, p.sizes[l + 1]!, ARENA + w!, b! >= 0 ? ARENA + b! : 0, bw! >= 0 ? ARENA + bw! : 0, bb! >= 0 ? ARENA + bb! : 0, p.acts[l]!], d);
+      f32.set(p.weights[l]!, f(w!));
+      if (b! >= 0) f32.set(p.biases[l]!, f(b!));
+      if (bw! >= 0) f32.set(p.weightBuffers![l]!, f(bw!));
+      if (bb! >= 0) f32.set(p.biasBuffers![l]!, f(bb!));
+    }
+    for (let r = 0; r < rows; r++) {
+      const s = p.order[p.start + r]!;
+      f32.set(p.x.subarray(s * inF, (s + 1) * inF), f(xOff) + r * inF);
+      if (p.labels) i32[f(yOff) + r] = p.labels[s]!;
+      else f32.set(p.y!.subarray(s * outF, (s + 1) * outF), f(yOff) + r * outF);
+    }
+    ex.mlpSgd(ARENA, L, ARENA + xOff, p.labels ? 0 : ARENA + yOff, p.labels ? ARENA + yOff : 0, rows, p.batchSize, p.loss, p.accuracy,
+      p.lr, p.momentum, p.dampening, p.nesterov ? 1 : 0, p.weightDecay, p.maximize ? -1 : 1, p.first ? 1 : 0, ARENA + workOff, ARENA + outOff);
+    for (let l = 0; l < L; l++) {
+      const [w, b, bw, bb] = at[l]!;
+      const o = p.sizes[l + 1]!;
+      const i = p.sizes[l]!;
+      p.weights[l]!.set(f32.subarray(f(w!), f(w!) + o * i));
+      if (b! >= 0) p.biases[l]!.set(f32.subarray(f(b!), f(b!) + o));
+      if (bw! >= 0) p.weightBuffers![l]!.set(f32.subarray(f(bw!), f(bw!) + o * i));
+      if (bb! >= 0) p.biasBuffers![l]!.set(f32.subarray(f(bb!), f(bb!) + o));
+    }
+    const res = new Float64Array(buf, ARENA + outOff, 3);
+    return { batches: res[0]!, lossSum: res[1]!, correct: res[2]! };
+  }
+
   return {
     ...tsBackend,
     name: 'wasm',
+    mlpSgdEpochF32: mlpSgdEpoch,
     matmul,
     conv2dF32: conv2d,
     conv2dGradF32: conv2dGrad,
