@@ -164,13 +164,13 @@ function availableSystems(): Map<Peer | 'neurona', System[]> {
       command: (w) => ({ ...tsx('neurona-entry.ts', w)(), env: { ...process.env, NEURONA_BACKEND: b } }),
     });
   }
-  if (probe.b.includes('native')) {
-    // W2 also the Keras way: fit, which runs this small net through the fused kernel (model/fused-mlp.ts)
+  // W2 also the Keras way: fit, which runs this small net through the backend's fused kernel (model/fused-mlp.ts)
+  for (const b of BACKENDS.filter((x) => probe.b.includes(x))) {
     rows.push({
-      key: 'neurona-fit',
-      label: `neurona ${probe.s}, fit`,
+      key: `neurona-fit-${b}`,
+      label: `neurona ${b === 'native' ? probe.s : b}, fit`,
       workloads: ['w2'],
-      command: () => ({ ...tsx('neurona-entry.ts', 'w2fit')(), env: { ...process.env, NEURONA_BACKEND: 'native' } }),
+      command: () => ({ ...tsx('neurona-entry.ts', 'w2fit')(), env: { ...process.env, NEURONA_BACKEND: b } }),
       note: "the same W2 (network, init, sample order, updates) written as Keras' compile + fit with loss 'mse' and lr 1.0 (the mean over 10 outputs: the seed's lr 0.1 on the sum); fit runs it through the fused small-MLP kernel",
     });
   }
