@@ -78,15 +78,18 @@ void unary_grad_f32(int code, const float* __restrict x, const float* __restrict
 namespace {
 
 // One batch row of the LSTM gate math, as unit-stride streams (restrict parameters, so that the loop
-// vectorises once inlined into each clone).
+// vectorises once inlined into each clone). With Add, each gate's pre-activation is the sum of two
+// streams (the input projection and h·W_hhᵀ of a sequence's step; no summed copy in memory).
+template <bool Add>
 __attribute__((always_inline)) inline void lstm_row(const float* __restrict gi, const float* __restrict gf, const float* __restrict gg, const float* __restrict go,
+                                                    const float* __restrict hi, const float* __restrict hf, const float* __restrict hg, const float* __restrict ho,
                                                     const float* __restrict cr, float* __restrict oh, float* __restrict oc, float* __restrict ai,
                                                     float* __restrict af, float* __restrict ag, float* __restrict ao, float* __restrict at, size_t n) {
   for (size_t j = 0; j < n; j++) {
-    const float i = fast_sigmoid(gi[j]);
-    const float f = fast_sigmoid(gf[j]);
-    const float g = fast_tanh(gg[j]);
-    const float o = fast_sigmoid(go[j]);
+    const float i = fast_sigmoid(Add ? gi[j] + hi[j] : gi[j]);
+    const float f = fast_sigmoid(Add ? gf[j] + hf[j] : gf[j]);
+    const float g = fast_tanh(Add ? gg[j] + hg[j] : gg[j]);
+    const float o = fast_sigmoid(Add ? go[j] + ho[j] : go[j]);
     const float c2 = f * cr[j] + i * g;
     const float tc = fast_tanh(c2);
     oh[j] = o * tc;
@@ -121,18 +124,23 @@ __attribute__((always_inline)) inline void lstm_grad_row(const float* __restrict
 }  // namespace
 
 NEURONA_CLONES
-void lstm_gates_f32(const float* __restrict gates, const float* __restrict c, float* __restrict out, float* __restrict act, int b, int h) {
+void lstm_gates_f32(const float* __restrict gates, const float* __restrict add, const float* __restrict c, size_t ldc, float* __restrict out, float* __restrict act, int b, int h) {
   const size_t H = static_cast<size_t>(h);
   for (size_t r = 0; r < static_cast<size_t>(b); r++) {
     const float* g = gates + r * 4 * H;
     float* o = out + r * 2 * H;
     float* a = act + r * 5 * H;
-    lstm_row(g, g + H, g + 2 * H, g + 3 * H, c + r * H, o, o + H, a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, H);
+    if (add != nullptr) {
+      const float* x = add + r * 4 * H;
+      lstm_row<true>(g, g + H, g + 2 * H, g + 3 * H, x, x + H, x + 2 * H, x + 3 * H, c + r * ldc, o, o + H, a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, H);
+    } else {
+      lstm_row<false>(g, g + H, g + 2 * H, g + 3 * H, nullptr, nullptr, nullptr, nullptr, c + r * ldc, o, o + H, a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, H);
+    }
   }
 }
 
 NEURONA_CLONES
-void lstm_gates_grad_f32(const float* __restrict grad, const float* __restrict dhIn, const float* __restrict dcIn, const float* __restrict c, const float* __restrict act,
+void lstm_gates_grad_f32(const float* __restrict grad, const float* __restrict dhIn, const float* __restrict dcIn, const float* __restrict c, size_t ldc, const float* __restrict act,
                          float* __restrict dGates, float* __restrict dC, int b, int h) {
   const size_t H = static_cast<size_t>(h);
   for (size_t r = 0; r < static_cast<size_t>(b); r++) {
@@ -140,9 +148,9 @@ void lstm_gates_grad_f32(const float* __restrict grad, const float* __restrict d
     const float* g = grad + r * 2 * H;
     float* d = dGates + r * 4 * H;
     if (dhIn != nullptr)
-      lstm_grad_row<true>(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, dhIn + r * H, dcIn + r * H, c + r * H, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
+      lstm_grad_row<true>(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, dhIn + r * H, dcIn + r * H, c + r * ldc, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
     else
-      lstm_grad_row<false>(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, nullptr, nullptr, c + r * H, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
+      lstm_grad_row<false>(a, a + H, a + 2 * H, a + 3 * H, a + 4 * H, g, g + H, nullptr, nullptr, c + r * ldc, d, d + H, d + 2 * H, d + 3 * H, dC + r * H, H);
   }
 }
 

@@ -378,47 +378,51 @@ void over_rows(int b, int h, F fn) {
 
 bool overlaps(const F32& x, const F32& y) { return x.p != nullptr && y.p != nullptr && x.p < y.p + y.n && y.p < x.p + x.n; }
 
-// lstmGates(gates [B,4H], c [B,H], out [B,2H], act [B,5H], b, h)
+// lstmGates(gates [B,4H], c [B,H] (rows ldc apart), out [B,2H], act [B,5H], b, h[, add [B,4H] | null, ldc])
 napi_value LstmGates(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 8;
+  napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  F32 gates, c, out, act;
-  int32_t b, h;
-  if (argc != 6 || !get_f32(env, argv[0], gates, "lstmGates gates") || !get_f32(env, argv[1], c, "lstmGates c") || !get_f32(env, argv[2], out, "lstmGates out") ||
+  F32 gates, c, out, act, add;
+  int32_t b, h, ldc = -1;
+  if ((argc != 6 && argc != 8) || !get_f32(env, argv[0], gates, "lstmGates gates") || !get_f32(env, argv[1], c, "lstmGates c") || !get_f32(env, argv[2], out, "lstmGates out") ||
       !get_f32(env, argv[3], act, "lstmGates act") || !get_i32(env, argv[4], b) || !get_i32(env, argv[5], h))
     return nullptr;
+  if (argc == 8 && (!get_f32(env, argv[6], add, "lstmGates add", true) || !get_i32(env, argv[7], ldc))) return nullptr;
+  if (ldc < 0) ldc = h;
   const size_t bh = static_cast<size_t>(b) * h;
-  if (b < 0 || h < 0 || gates.n != 4 * bh || c.n != bh || out.n != 2 * bh || act.n != 5 * bh) {
-    throw_error(env, "native lstmGates: gates [B,4H], c [B,H], out [B,2H], act [B,5H]");
+  if (b < 0 || h < 0 || ldc < h || gates.n != 4 * bh || (b > 0 && c.n != static_cast<size_t>(b - 1) * ldc + h) || out.n != 2 * bh || act.n != 5 * bh ||
+      (add.p != nullptr && add.n != 4 * bh)) {
+    throw_error(env, "native lstmGates: gates [B,4H], c [B,H] with rows ldc >= H apart ((B-1)*ldc+H values), out [B,2H], act [B,5H], add [B,4H] or null");
     return nullptr;
   }
-  if (overlaps(out, act) || overlaps(out, gates) || overlaps(out, c) || overlaps(act, gates) || overlaps(act, c)) {
+  if (overlaps(out, act) || overlaps(out, gates) || overlaps(out, c) || overlaps(out, add) || overlaps(act, gates) || overlaps(act, c) || overlaps(act, add)) {
     throw_error(env, "native lstmGates: out and act must not overlap each other or the inputs");
     return nullptr;
   }
-  const size_t H = static_cast<size_t>(h);
+  const size_t H = static_cast<size_t>(h), L = static_cast<size_t>(ldc);
   over_rows(b, h, [&](int r0, int r1) {
-    neurona::lstm_gates_f32(gates.p + r0 * 4 * H, c.p + r0 * H, out.p + r0 * 2 * H, act.p + r0 * 5 * H, r1 - r0, h);
+    neurona::lstm_gates_f32(gates.p + r0 * 4 * H, add.p ? add.p + r0 * 4 * H : nullptr, c.p + r0 * L, L, out.p + r0 * 2 * H, act.p + r0 * 5 * H, r1 - r0, h);
   });
   return undefined(env);
 }
 
-// lstmGatesGrad(grad [B,2H], c [B,H], act [B,5H], dGates [B,4H], dC [B,H], b, h[, dhIn [B,H] | null, dcIn [B,H] | null])
+// lstmGatesGrad(grad [B,2H], c [B,H], act [B,5H], dGates [B,4H], dC [B,H], b, h[, dhIn [B,H] | null, dcIn [B,H] | null, ldc (c's row stride)])
 napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 10;
+  napi_value argv[10];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   F32 grad, c, act, dg, dc, dhIn, dcIn;
-  int32_t b, h;
-  if ((argc != 7 && argc != 9) || !get_f32(env, argv[0], grad, "lstmGatesGrad grad") || !get_f32(env, argv[1], c, "lstmGatesGrad c") || !get_f32(env, argv[2], act, "lstmGatesGrad act") ||
+  int32_t b, h, ldc = -1;
+  if ((argc != 7 && argc != 10) || !get_f32(env, argv[0], grad, "lstmGatesGrad grad") || !get_f32(env, argv[1], c, "lstmGatesGrad c") || !get_f32(env, argv[2], act, "lstmGatesGrad act") ||
       !get_f32(env, argv[3], dg, "lstmGatesGrad dGates") || !get_f32(env, argv[4], dc, "lstmGatesGrad dC") || !get_i32(env, argv[5], b) || !get_i32(env, argv[6], h))
     return nullptr;
-  if (argc == 9 && (!get_f32(env, argv[7], dhIn, "lstmGatesGrad dhIn", true) || !get_f32(env, argv[8], dcIn, "lstmGatesGrad dcIn", true))) return nullptr;
+  if (argc == 10 && (!get_f32(env, argv[7], dhIn, "lstmGatesGrad dhIn", true) || !get_f32(env, argv[8], dcIn, "lstmGatesGrad dcIn", true) || !get_i32(env, argv[9], ldc))) return nullptr;
+  if (ldc < 0) ldc = h;
   const size_t bh = static_cast<size_t>(b) * h;
-  if (b < 0 || h < 0 || grad.n != 2 * bh || c.n != bh || act.n != 5 * bh || dg.n != 4 * bh || dc.n != bh || (dhIn.p == nullptr) != (dcIn.p == nullptr) ||
+  if (b < 0 || h < 0 || ldc < h || grad.n != 2 * bh || (b > 0 && c.n != static_cast<size_t>(b - 1) * ldc + h) || act.n != 5 * bh || dg.n != 4 * bh || dc.n != bh || (dhIn.p == nullptr) != (dcIn.p == nullptr) ||
       (dhIn.p != nullptr && (dhIn.n != bh || dcIn.n != bh))) {
-    throw_error(env, "native lstmGatesGrad: grad [B,2H], c [B,H], act [B,5H], dGates [B,4H], dC [B,H], and dhIn, dcIn [B,H] both given or both null");
+    throw_error(env, "native lstmGatesGrad: grad [B,2H], c [B,H] with rows ldc >= H apart, act [B,5H], dGates [B,4H], dC [B,H], and dhIn, dcIn [B,H] both given or both null");
     return nullptr;
   }
   const F32* outs[] = {&dg, &dc};
@@ -430,10 +434,10 @@ napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
     throw_error(env, "native lstmGatesGrad: dGates and dC must not overlap each other or the inputs");
     return nullptr;
   }
-  const size_t H = static_cast<size_t>(h);
+  const size_t H = static_cast<size_t>(h), L = static_cast<size_t>(ldc);
   const bool carry = dhIn.p != nullptr;
   over_rows(b, h, [&](int r0, int r1) {
-    neurona::lstm_gates_grad_f32(grad.p + r0 * 2 * H, carry ? dhIn.p + r0 * H : nullptr, carry ? dcIn.p + r0 * H : nullptr, c.p + r0 * H, act.p + r0 * 5 * H,
+    neurona::lstm_gates_grad_f32(grad.p + r0 * 2 * H, carry ? dhIn.p + r0 * H : nullptr, carry ? dcIn.p + r0 * H : nullptr, c.p + r0 * L, L, act.p + r0 * 5 * H,
                                  dg.p + r0 * 4 * H, dc.p + r0 * H, r1 - r0, h);
   });
   return undefined(env);

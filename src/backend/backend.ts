@@ -70,13 +70,18 @@ export interface Backend {
   conv2dF32?(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry): void;
   /** Its backward from gy [n, o, ho, wo]: dx += the input gradient (dx not null), dw = the weight gradient (dw not null). */
   conv2dGradF32?(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void;
-  /** Optional LSTM gate math over float32 (see ops/recurrent.ts): out [B,2H] = (h', c'), act [B,5H] saved for backward. */
-  lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
+  /**
+   * Optional LSTM gate math over float32 (see ops/recurrent.ts): out [B,2H] = (h', c'), act [B,5H] saved for
+   * backward, from the pre-activations gates [B,4H] (+ add [B,4H] when given) and c [B,H] with rows ldc
+   * apart (default H).
+   */
+  lstmGatesF32?(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number, add?: Float32Array | null, ldc?: number): void;
   /**
    * Its backward: dGates [B,4H], dC [B,H] from the gradient reaching (h', c'): grad [B,2H], plus the carry
-   * dhIn, dcIn [B,H] when given (a sequence's backward). Outputs must not overlap each other or the inputs.
+   * dhIn, dcIn [B,H] when given (a sequence's backward); c's rows ldc apart (default H). Outputs must not
+   * overlap each other or the inputs.
    */
-  lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn?: Float32Array | null, dcIn?: Float32Array | null): void;
+  lstmGatesGradF32?(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn?: Float32Array | null, dcIn?: Float32Array | null, ldc?: number): void;
   /**
    * Optional: SGD training of a small dense network over `batches` mini-batches in one call (see
    * model/fused-mlp.ts, which decides when it applies): the weights and biases are updated in place.

@@ -23,23 +23,26 @@ function actBuffer(be: Backend, out: TypedArray, n: number, pooled = false): Flo
 
 /**
  * The gate math of one LSTM step over raw buffers (the one place it is written): out [B, 2H] = (h', c')
- * from gates [B, 4H] and c [B, H]; act [B, 5H] keeps i, f, g, o and tanh(c') for the backward.
+ * from the pre-activations gates [B, 4H] (plus add [B, 4H] when given: a sequence's input projection and
+ * h·W_hhᵀ, summed here rather than in memory) and c [B, H] with rows ldc apart; act [B, 5H] keeps i, f, g,
+ * o and tanh(c') for the backward.
  */
-function lstmGatesForward(be: Backend, gd: TypedArray, cd: TypedArray, out: TypedArray, act: Float32Array | Float64Array, b: number, h: number): void {
-  if (be.lstmGatesF32 && gd instanceof Float32Array && cd instanceof Float32Array && out instanceof Float32Array && act instanceof Float32Array) {
-    be.lstmGatesF32(gd, cd, out, act, b, h);
+function lstmGatesForward(be: Backend, gd: TypedArray, cd: TypedArray, out: TypedArray, act: Float32Array | Float64Array, b: number, h: number, add: TypedArray | null = null, ldc = h): void {
+  if (be.lstmGatesF32 && gd instanceof Float32Array && cd instanceof Float32Array && out instanceof Float32Array && act instanceof Float32Array && (add === null || add instanceof Float32Array)) {
+    be.lstmGatesF32(gd, cd, out, act, b, h, add as Float32Array | null, ldc);
     return;
   }
+  const pre = (k: number): number => gd[k]! + (add === null ? 0 : add[k]!);
   for (let r = 0; r < b; r++) {
     const gb = r * 4 * h;
     const ob = r * 2 * h;
     const ab = r * 5 * h;
     for (let j = 0; j < h; j++) {
-      const i = sig(gd[gb + j]!);
-      const f = sig(gd[gb + h + j]!);
-      const g = Math.tanh(gd[gb + 2 * h + j]!);
-      const o = sig(gd[gb + 3 * h + j]!);
-      const c2 = f * cd[r * h + j]! + i * g;
+      const i = sig(pre(gb + j));
+      const f = sig(pre(gb + h + j));
+      const g = Math.tanh(pre(gb + 2 * h + j));
+      const o = sig(pre(gb + 3 * h + j));
+      const c2 = f * cd[r * ldc + j]! + i * g;
       const tc = Math.tanh(c2);
       out[ob + j] = o * tc;
       out[ob + h + j] = c2;
@@ -55,12 +58,12 @@ function lstmGatesForward(be: Backend, gd: TypedArray, cd: TypedArray, out: Type
 /**
  * Its backward: dGates [B, 4H] and dC [B, H] (the gradient reaching c) from the gradient reaching (h', c'):
  * grad [B, 2H] = (dh', dc'), plus dhIn and dcIn [B, H] when given (what flowed back from the next step of a
- * sequence). dGates and dC must not overlap each other or the inputs.
+ * sequence); c's rows are ldc apart. dGates and dC must not overlap each other or the inputs.
  */
-function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Float32Array | Float64Array, dg4: TypedArray, dcd: TypedArray, b: number, h: number, dhIn: TypedArray | null = null, dcIn: TypedArray | null = null): void {
+function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Float32Array | Float64Array, dg4: TypedArray, dcd: TypedArray, b: number, h: number, dhIn: TypedArray | null = null, dcIn: TypedArray | null = null, ldc = h): void {
   if (be.lstmGatesGradF32 && act instanceof Float32Array && gd instanceof Float32Array && cd instanceof Float32Array && dg4 instanceof Float32Array && dcd instanceof Float32Array &&
       (dhIn === null || (dhIn instanceof Float32Array && dcIn instanceof Float32Array))) {
-    be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h, dhIn as Float32Array | null, dcIn as Float32Array | null);
+    be.lstmGatesGradF32(gd, cd, act, dg4, dcd, b, h, dhIn as Float32Array | null, dcIn as Float32Array | null, ldc);
     return;
   }
   for (let r = 0; r < b; r++) {
@@ -75,7 +78,7 @@ function lstmGatesBackward(be: Backend, gd: TypedArray, cd: TypedArray, act: Flo
       const dc = gd[r * 2 * h + h + j]! + (dcIn === null ? 0 : dcIn[r * h + j]!) + dh * o * (1 - tc * tc);
       const gb = r * 4 * h;
       dg4[gb + j] = dc * g * i * (1 - i);
-      dg4[gb + h + j] = dc * cd[r * h + j]! * f * (1 - f);
+      dg4[gb + h + j] = dc * cd[r * ldc + j]! * f * (1 - f);
       dg4[gb + 2 * h + j] = dc * i * (1 - g * g);
       dg4[gb + 3 * h + j] = dh * tc * o * (1 - o);
       dcd[r * h + j] = dc * f;
@@ -113,10 +116,9 @@ export const lstmGatesOp: OpSpec = {
 };
 
 interface LstmSeqSaved {
-  /** i, f, g, o, tanh(c') of every step: [T, B, 5H] (pooled). */
+  /** i, f, g, o, tanh(c') of every step: [T, B, 5H] (pooled). The cell state entering a step is c0 or the
+   * previous step's output rows (the backward reads it there). */
   act: Float32Array | Float64Array;
-  /** The cell state entering every step: [T, B, H] (pooled). */
-  cIn: Float32Array | Float64Array;
 }
 
 /**
@@ -141,35 +143,29 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
       throw new DTypeError(`lstmSequence: float tensors of one dtype; got ${[xg!, h0!, c0!, whh!].map((t) => t.dtype).join(', ')}`);
     }
     // Scratch and saved buffers come from the pool (each is written in full before it is read).
-    const gates = takeBuffer(dt === 'float32', T * B * h4);
-    gates.set(xg!.contiguousData());
+    const xd = xg!.contiguousData();
     const h0d = h0!.contiguousData();
     const c0d = c0!.contiguousData();
     const wd = whh!.contiguousData();
     const out = be.alloc(dt, T * B * 2 * H);
-    const cIn = takeBuffer(dt === 'float32', T * B * H);
+    const hw = takeBuffer(dt === 'float32', B * h4);
     const act = actBuffer(be, out, T * B * 5 * H, true);
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
       const tp = reverse ? t + 1 : t - 1;
-      const g = gates.subarray(t * B * h4, (t + 1) * B * h4);
       const first = s === 0;
-      // gates_t += h_{t−1}·W_hhᵀ, where h_{t−1} is h0 or the h half of the previous step's output rows.
-      be.matmul({ a: first ? h0d : out, b: wd, c: g, m: B, n: h4, k: H, transA: false, transB: true, lda: first ? H : 2 * H, ldb: H, aOffsets: [first ? 0 : tp * B * 2 * H], bOffsets: [0], accumulate: true });
-      const cPrev = cIn.subarray(t * B * H, (t + 1) * B * H);
-      if (first) cPrev.set(c0d.subarray(0, B * H));
-      else for (let r = 0; r < B; r++) cPrev.set(out.subarray((tp * B + r) * 2 * H + H, (tp * B + r + 1) * 2 * H), r * H);
-      lstmGatesForward(be, g, cPrev, out.subarray(t * B * 2 * H, (t + 1) * B * 2 * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), B, H);
+      // hw = h_{t−1}·W_hhᵀ, where h_{t−1} is h0 or the h half of the previous step's output rows; the gate
+      // kernel adds it to the step's input projection xg_t as it reads both.
+      be.matmul({ a: first ? h0d : out, b: wd, c: hw, m: B, n: h4, k: H, transA: false, transB: true, lda: first ? H : 2 * H, ldb: H, aOffsets: [first ? 0 : tp * B * 2 * H], bOffsets: [0] });
+      // c_{t−1}: c0, or the c half of the previous step's output rows (2H apart)
+      const cPrev = first ? c0d.subarray(0, B * H) : out.subarray(tp * B * 2 * H + H, (tp + 1) * B * 2 * H);
+      lstmGatesForward(be, xd.subarray(t * B * h4, (t + 1) * B * h4), cPrev, out.subarray(t * B * 2 * H, (t + 1) * B * 2 * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), B, H, hw, first ? H : 2 * H);
     }
-    giveBuffer(gates);
-    const saved: LstmSeqSaved = { act, cIn };
+    giveBuffer(hw);
+    const saved: LstmSeqSaved = { act };
     return { ...dense(out, [T, B, 2 * H], dt), saved };
   },
-  release: (saved) => {
-    const { act, cIn } = saved as LstmSeqSaved;
-    giveBuffer(act);
-    giveBuffer(cIn);
-  },
+  release: (saved) => giveBuffer((saved as LstmSeqSaved).act),
   backward: (grad, ctx) => {
     if (ctx.recording) {
       throw new AutogradError('lstmSequence: a first-order gradient; got a request for a higher-order one (createGraph), which this op does not support');
@@ -181,7 +177,8 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
     const [T, B, H2] = grad.shape as [number, number, number];
     const H = H2 / 2;
     const h4 = 4 * H;
-    const { act, cIn } = ctx.saved as LstmSeqSaved;
+    const { act } = ctx.saved as LstmSeqSaved;
+    const c0d = ctx.input(2).contiguousData();
     const be = getBackend();
     const gd = grad.contiguousData();
     const wd = whh.contiguousData();
@@ -199,8 +196,11 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
       // flowed back from step t+1 (dh, dc), added inside the gate kernel.
       const dg = dgd.subarray(t * B * h4, (t + 1) * B * h4);
       const first = s === T - 1;
-      lstmGatesBackward(be, gd.subarray(t * B * H2, (t + 1) * B * H2), cIn.subarray(t * B * H, (t + 1) * B * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), dg,
-        dcs[1 - cur]!, B, H, first ? null : dh, first ? null : dcs[cur]!);
+      // c_{t−1} as the forward read it: c0 for its first step, else the previous step's output rows
+      const tp = reverse ? t + 1 : t - 1;
+      const cPrev = s === 0 ? c0d.subarray(0, B * H) : y.subarray(tp * B * H2 + H, (tp + 1) * B * H2);
+      lstmGatesBackward(be, gd.subarray(t * B * H2, (t + 1) * B * H2), cPrev, act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), dg,
+        dcs[1 - cur]!, B, H, first ? null : dh, first ? null : dcs[cur]!, s === 0 ? H : H2);
       cur = 1 - cur;
       // dh_{t−1} = dGates_t·W_hh
       be.matmul({ a: dg, b: wd, c: dh, m: B, n: H, k: h4, transA: false, transB: false, lda: h4, ldb: H, aOffsets: [0], bOffsets: [0] });

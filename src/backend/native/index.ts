@@ -17,8 +17,8 @@ export interface NativeAddon {
   conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dwl: number, pt: number, pl: number, ho: number, wo: number): void;
   unary(code: number, x: Float32Array, out: Float32Array): void;
   unaryGrad(code: number, x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array): void;
-  lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number): void;
-  lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn: Float32Array | null, dcIn: Float32Array | null): void;
+  lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number, add: Float32Array | null, ldc: number): void;
+  lstmGatesGrad(grad: Float32Array, c: Float32Array, act: Float32Array, dGates: Float32Array, dC: Float32Array, b: number, h: number, dhIn: Float32Array | null, dcIn: Float32Array | null, ldc: number): void;
   sumsq(x: Float32Array): number;
   reduceSum(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
   maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
@@ -128,8 +128,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         p.weightBuffers, p.biasBuffers, p.momentum, p.dampening, p.nesterov, p.weightDecay, p.maximize ? -1 : 1, p.first);
       return { batches, lossSum, correct };
     },
-    lstmGatesF32: (gates, c, out, act, b, h) => addon.lstmGates(gates, c, out, act, b, h),
-    lstmGatesGradF32: (grad, c, act, dGates, dC, b, h, dhIn, dcIn) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h, dhIn ?? null, dcIn ?? null),
+    lstmGatesF32: (gates, c, out, act, b, h, add, ldc) => addon.lstmGates(gates, c, out, act, b, h, add ?? null, ldc ?? h),
+    lstmGatesGradF32: (grad, c, act, dGates, dC, b, h, dhIn, dcIn, ldc) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h, dhIn ?? null, dcIn ?? null, ldc ?? h),
     adamF32: (param, grad, m, v, vmax, h) => {
       if (param.length < MIN_NATIVE_ELEMENTS) return false;
       addon.adam(param, grad, m, v, vmax, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps);
