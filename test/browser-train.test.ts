@@ -12,7 +12,7 @@ const executablePath = process.env.NEURONA_CHROMIUM ?? '/usr/bin/chromium';
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
-test('the WASM backend trains a small MLP in headless Chromium', async (t) => {
+test('the WASM backend trains a small MLP in headless Chromium (step by step, and through fit\'s fused kernel)', async (t) => {
   if (!existsSync(executablePath)) {
     console.log(`skipped: chromium not found at ${executablePath} (apt-get install chromium)`);
     t.skip(`chromium not found at ${executablePath}`);
@@ -56,6 +56,31 @@ test('the WASM backend trains a small MLP in headless Chromium', async (t) => {
     assert.ok(r.losses.at(-1)! < r.losses[0]! / 3, `loss fell: ${r.losses.map((l) => l.toFixed(3)).join(' ')}`);
     assert.ok(r.acc > 0.95, `training accuracy ${r.acc}`);
     assert.match(r.ua, /HeadlessChrome|Chrome/);
+    // fit's fused small-MLP path runs in the page too (the WASM backend's kernel): per-sample SGD
+    const f = await page.evaluate(() => {
+      const nr = (globalThis as unknown as { neurona: typeof import('../src/index.ts') }).neurona;
+      nr.manualSeed(0);
+      const n = 200;
+      const x = nr.randn([n, 8]);
+      const y = nr.tensor(Array.from({ length: n }, (_, i) => i % 2), { dtype: 'float32' }).reshape([n, 1]);
+      const xs = x.add(y.mul(1.5).sub(0.75));
+      const model = new nr.nn.Sequential(new nr.nn.Linear(8, 16), new nr.nn.Tanh(), new nr.nn.Linear(16, 1), new nr.nn.Sigmoid());
+      const be = nr.getBackend();
+      const kernel = be.mlpSgdEpochF32!;
+      let calls = 0;
+      be.mlpSgdEpochF32 = (a) => {
+        calls++;
+        return kernel(a);
+      };
+      const h = nr.keras.compile(model, { optimizer: new nr.optim.SGD(model.parameters(), { lr: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] })
+        .fit(xs, y, { epochs: 5, batchSize: 1, verbose: 0 });
+      be.mlpSgdEpochF32 = kernel;
+      return { calls, loss: h.history.loss!, acc: h.history.accuracy! };
+    });
+    assert.deepEqual(errors, []);
+    assert.ok(f.calls > 0, 'the fused kernel ran in the page');
+    assert.ok(f.loss.at(-1)! < f.loss[0]!, `fit's loss fell: ${f.loss.map((l) => l.toFixed(3)).join(' ')}`);
+    assert.ok(f.acc.at(-1)! > 0.85, `fit's training accuracy ${f.acc.at(-1)}`);
   } finally {
     await browser.close();
   }
