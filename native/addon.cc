@@ -152,6 +152,14 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// The 7 numbers of an SGD step's coefficients (sign, weightDecay, lr, bm, bg, cg, cb) from argv[0..6].
+bool get_sgd_coefs(napi_env env, const napi_value* argv, neurona::SgdCoefs& h) {
+  float* f[] = {&h.sign, &h.weightDecay, &h.lr, &h.bm, &h.bg, &h.cg, &h.cb};
+  for (int i = 0; i < 7; i++)
+    if (!get_f(env, argv[i], *f[i])) return false;
+  return true;
+}
+
 // sgd(param, grad, buf | null, sign, weightDecay, lr, bm, bg, cg, cb)
 napi_value Sgd(napi_env env, napi_callback_info info) {
   size_t argc = 10;
@@ -163,10 +171,8 @@ napi_value Sgd(napi_env env, napi_callback_info info) {
   }
   F32 p, g, b;
   neurona::SgdCoefs h{};
-  float* f[] = {&h.sign, &h.weightDecay, &h.lr, &h.bm, &h.bg, &h.cg, &h.cb};
-  if (!get_f32(env, argv[0], p, "sgd param") || !get_f32(env, argv[1], g, "sgd grad") || !get_f32(env, argv[2], b, "sgd buffer", true)) return nullptr;
-  for (int i = 0; i < 7; i++)
-    if (!get_f(env, argv[3 + i], *f[i])) return nullptr;
+  if (!get_f32(env, argv[0], p, "sgd param") || !get_f32(env, argv[1], g, "sgd grad") || !get_f32(env, argv[2], b, "sgd buffer", true) || !get_sgd_coefs(env, argv + 3, h))
+    return nullptr;
   if (!same_len(env, "sgd", p.n, {&g, &b})) return nullptr;
   const size_t n = p.n;
   const int chunks = n >= (1u << 16) ? std::min<int>(4 * neurona::num_threads(), static_cast<int>(n >> 14)) : 1;
@@ -445,28 +451,23 @@ napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
 
 // mlpSgdEpoch(sizes Int32Array [L+1], weights Float32Array[L], biases (Float32Array|null)[L], acts Int32Array [L],
 //             x [n, sizes[0]], y [n, sizes[L]] | null, labels Int32Array [n] | null, order Int32Array [n],
-//             start, batches, batchSize, loss, acc, lr, weightBufs Float32Array[L] | null, biasBufs (Float32Array|null)[L] | null,
-//             momentum, dampening, nesterov, weightDecay, sign, first) -> [batches run, loss sum, accuracy hits]
+//             start, batches, batchSize, loss, acc, weightBufs Float32Array[L] | null, biasBufs (Float32Array|null)[L] | null,
+//             the step's 7 SGD coefficients (as sgd), the first batch's 7) -> [batches run, loss sum, accuracy hits]
 napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
-  size_t argc = 22;
-  napi_value argv[22];
+  size_t argc = 29;
+  napi_value argv[29];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* usage = "native mlpSgdEpoch: ";
-  if (argc != 22) {
-    throw_error(env, std::string(usage) + "22 arguments");
+  if (argc != 29) {
+    throw_error(env, std::string(usage) + "29 arguments");
     return nullptr;
   }
-  double momentum, dampening, weightDecay, sign;
-  bool nesterov, first;
-  if (napi_get_value_double(env, argv[16], &momentum) != napi_ok || napi_get_value_double(env, argv[17], &dampening) != napi_ok || !get_bool(env, argv[18], nesterov) ||
-      napi_get_value_double(env, argv[19], &weightDecay) != napi_ok || napi_get_value_double(env, argv[20], &sign) != napi_ok || !get_bool(env, argv[21], first)) {
-    throw_error(env, std::string(usage) + "numbers for momentum, dampening, weightDecay and sign, booleans for nesterov and first");
-    return nullptr;
-  }
+  neurona::SgdCoefs step{}, first{};
+  if (!get_sgd_coefs(env, argv + 15, step) || !get_sgd_coefs(env, argv + 22, first)) return nullptr;
   napi_valuetype bufsType;
-  napi_typeof(env, argv[14], &bufsType);
+  napi_typeof(env, argv[13], &bufsType);
   const bool withBufs = bufsType != napi_null && bufsType != napi_undefined;
-  if (momentum != 0.0 && !withBufs) {
+  if ((step.cb != 0.0f || first.cb != 0.0f) && !withBufs) {
     throw_error(env, std::string(usage) + "momentum buffers for every weight and bias with a momentum");
     return nullptr;
   }
@@ -506,7 +507,7 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
     F32 bw, bb;
     if (withBufs) {
       napi_value bwv, bbv;
-      if (napi_get_element(env, argv[14], static_cast<uint32_t>(l), &bwv) != napi_ok || napi_get_element(env, argv[15], static_cast<uint32_t>(l), &bbv) != napi_ok ||
+      if (napi_get_element(env, argv[13], static_cast<uint32_t>(l), &bwv) != napi_ok || napi_get_element(env, argv[14], static_cast<uint32_t>(l), &bbv) != napi_ok ||
           !get_f32(env, bwv, bw, "mlpSgdEpoch weight momentum buffer") || !get_f32(env, bbv, bb, "mlpSgdEpoch bias momentum buffer", true))
         return nullptr;
       if (bw.n != w.n || (b.p != nullptr) != (bb.p != nullptr) || (bb.p != nullptr && bb.n != b.n)) {
@@ -525,9 +526,7 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
       (lt != napi_null && lt != napi_undefined && !get_i32arr(env, argv[6], labels, nLabels, "mlpSgdEpoch labels")) || !get_i32arr(env, argv[7], order, nOrder, "mlpSgdEpoch order"))
     return nullptr;
   int32_t start, batches, batchSize, loss, acc;
-  double lr;
-  if (!get_i32(env, argv[8], start) || !get_i32(env, argv[9], batches) || !get_i32(env, argv[10], batchSize) || !get_i32(env, argv[11], loss) || !get_i32(env, argv[12], acc) ||
-      napi_get_value_double(env, argv[13], &lr) != napi_ok)
+  if (!get_i32(env, argv[8], start) || !get_i32(env, argv[9], batches) || !get_i32(env, argv[10], batchSize) || !get_i32(env, argv[11], loss) || !get_i32(env, argv[12], acc))
     return nullptr;
   const size_t inF = static_cast<size_t>(sizes[0]), outF = static_cast<size_t>(sizes[L]);
   const size_t n = x.n / inF;
@@ -539,7 +538,7 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
   else if ((loss == 0 || loss == 1 || loss == 3 || acc == 1 || acc == 3) && (y.p == nullptr || y.n != n * outF)) bad = "targets y of shape [n, " + std::to_string(outF) + "]";
   else if ((loss == 1 || loss == 2) != (acts[L - 1] == 4)) bad = "a softmax last layer exactly with a cross-entropy loss";
   else if (start < 0 || batches < 0 || batchSize < 1) bad = "start >= 0, batches >= 0 and batchSize >= 1";
-  else if (!(lr == lr) || !(momentum == momentum) || !(dampening == dampening) || !(weightDecay == weightDecay) || (sign != 1.0 && sign != -1.0)) bad = "numbers for lr, momentum, dampening and weightDecay, and a sign of 1 or -1";
+  else if (!(step.lr == step.lr) || !(first.lr == first.lr) || (step.sign != 1.0f && step.sign != -1.0f) || first.sign != step.sign) bad = "a learning rate that is a number and a sign of 1 or -1";
   for (size_t i = 0; bad.empty() && i < n; i++)
     if (order[i] < 0 || static_cast<size_t>(order[i]) >= n) bad = "order entries in [0, n)";
   for (size_t i = 0; bad.empty() && labels != nullptr && i < n; i++)
@@ -548,8 +547,7 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
     throw_error(env, std::string(usage) + bad);
     return nullptr;
   }
-  const neurona::MlpSgd sgd{static_cast<float>(lr), static_cast<float>(momentum), static_cast<float>(dampening), nesterov, static_cast<float>(weightDecay), static_cast<float>(sign), first};
-  const neurona::MlpEpochResult r = neurona::mlp_sgd_epoch(layers.data(), static_cast<int>(L), x.p, y.p, labels, order, static_cast<int>(n), start, batches, batchSize, loss, acc, sgd);
+  const neurona::MlpEpochResult r = neurona::mlp_sgd_epoch(layers.data(), static_cast<int>(L), x.p, y.p, labels, order, static_cast<int>(n), start, batches, batchSize, loss, acc, step, first);
   napi_value arr, v;
   napi_create_array_with_length(env, 3, &arr);
   napi_create_double(env, r.batches, &v);

@@ -2,7 +2,8 @@
 // forward, loss, backward and update per sample, with no tensor, graph node or call per op. For the
 // networks the course trains one sample at a time (784-16-10 at batch 1: ~40k multiply-adds a step) the
 // eager path spends ~25 us per step on dispatch; here a step is the arithmetic. The math is the same as
-// the eager path's (ops/matmul.ts linear, the activations, model/losses.ts, optim/sgd.ts): the fit loop
+// the eager path's (ops/matmul.ts linear, the activations in exact float math as the TS loops of small
+// layers, model/losses.ts; the update is elementwise.cc's sgd_f32 with optim/sgd.ts's coefficients): the fit loop
 // checks the network qualifies (model/fused-mlp.ts) and test/fused-mlp.test.ts compares the two.
 #include "mlp.h"
 #include <algorithm>
@@ -53,31 +54,14 @@ inline int argmax(const float* v, int n) {
 
 constexpr float kEps = 1e-7f;  // Keras' clipping of probabilities in the cross-entropies
 
-// One parameter's SGD step from its gradient g (optim/sgd.ts's sgdUpdate, element by element).
-inline void sgd_update(float* __restrict p, const float* __restrict g, float* __restrict buf, size_t n, const MlpSgd& h, bool first) {
-  if (h.momentum == 0.0f || buf == nullptr) {
-    for (size_t i = 0; i < n; i++) p[i] = p[i] - h.lr * (h.sign * g[i] + h.weightDecay * p[i]);
-    return;
-  }
-  const float bm = first ? 0.0f : h.momentum, bg = first ? 1.0f : 1.0f - h.dampening;
-  const float cg = h.nesterov ? 1.0f : 0.0f, cb = h.nesterov ? h.momentum : 1.0f;
-  for (size_t i = 0; i < n; i++) {
-    const float gi = h.sign * g[i] + h.weightDecay * p[i];
-    const float b = bm * buf[i] + bg * gi;
-    buf[i] = b;
-    p[i] = p[i] - h.lr * (cg * gi + cb * b);
-  }
-}
-
 }  // namespace
 
 NEURONA_CLONES
 MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
-                             int batches, int batchSize, int loss, int acc, const MlpSgd& sgd) {
-  const float lr = sgd.lr;
-  // plain SGD updates each layer as soon as its backward is done at batch size 1; anything else needs the
-  // whole batch's gradient first
-  const bool plain = sgd.momentum == 0.0f && sgd.weightDecay == 0.0f && sgd.sign == 1.0f;
+                             int batches, int batchSize, int loss, int acc, const SgdCoefs& step, const SgdCoefs& first) {
+  // plain SGD (no momentum buffers, no weight decay, not maximizing) updates each layer as soon as its
+  // backward is done at batch size 1; anything else needs the whole batch's gradient first
+  const bool plain = layers[0].bw == nullptr && step.weightDecay == 0.0f && step.sign == 1.0f && first.weightDecay == 0.0f && first.sign == 1.0f;
   MlpEpochResult res{0, 0.0, 0.0};
   // Workspace: per layer its output a_l and gradient d_l; one scratch row for Wᵀ·d; the gradient
   // accumulators of every weight and bias when a batch has more than one sample.
@@ -114,7 +98,8 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
     if (pos >= n) break;
     const int bs = std::min(batchSize, n - pos);
     const bool direct = bs == 1 && plain;  // update each layer as soon as its backward is done (no accumulators)
-    const bool firstStep = sgd.first && bi == 0;
+    const SgdCoefs& h = bi == 0 ? first : step;
+    const float lr = h.lr;
     if (!direct)
       for (int l = 0; l < nLayers; l++) {
         std::memset(gw[l], 0, sizeof(float) * static_cast<size_t>(layers[l].out) * layers[l].in);
@@ -260,17 +245,8 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
     if (!direct)
       for (int l = 0; l < nLayers; l++) {
         const MlpLayer& L = layers[l];
-        const size_t nw = static_cast<size_t>(L.out) * L.in;
-        if (plain) {
-          const float* g = gw[l];
-#pragma omp simd
-          for (size_t i = 0; i < nw; i++) L.w[i] -= lr * g[i];
-          if (L.b)
-            for (int j = 0; j < L.out; j++) L.b[j] -= lr * gb[l][j];
-        } else {
-          sgd_update(L.w, gw[l], L.bw, nw, sgd, firstStep);
-          if (L.b) sgd_update(L.b, gb[l], L.bb, static_cast<size_t>(L.out), sgd, firstStep);
-        }
+        sgd_f32(L.w, gw[l], L.bw, static_cast<size_t>(L.out) * L.in, h);
+        if (L.b) sgd_f32(L.b, gb[l], L.bb, static_cast<size_t>(L.out), h);
       }
     res.batches++;
     res.lossSum += batchLoss;  // the batch's mean loss times its size

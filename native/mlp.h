@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include "elementwise.h"
 
 namespace neurona {
 
@@ -14,21 +15,6 @@ struct MlpLayer {
   float* bb;
   /** 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax (the last layer only). */
   int act;
-};
-
-/**
- * SGD's update (optim/sgd.ts, PyTorch's): g' = sign·∇ + wd·p; with momentum b = μ·b + (1 − τ)·g' (b = g' on
- * the first step) and p −= lr·(nesterov ? g' + μ·b : b); without, p −= lr·g'.
- */
-struct MlpSgd {
-  float lr;
-  float momentum;
-  float dampening;
-  bool nesterov;
-  float weightDecay;
-  float sign;
-  /** The momentum buffers start at this call's first batch (b = g'). */
-  bool first;
 };
 
 /** Loss of a fused MLP epoch: 0 mean squared error (mean over outputs), 1 categorical cross-entropy on
@@ -46,12 +32,13 @@ struct MlpEpochResult {
 };
 
 /**
- * SGD over `batches` mini-batches of `batchSize` samples taken in `order` from
+ * SGD (elementwise.h's sgd_f32 with `step`'s coefficients; `first`'s for the call's first batch, where
+ * momentum buffers may start) over `batches` mini-batches of `batchSize` samples taken in `order` from
  * position `start` (the last batch may be shorter when the order runs out at n), each batch's gradient
  * being that of its mean loss, as one call. x [n, in0] and y [n, outL] (or labels [n]) are indexed by
  * the order's entries.
  */
 MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
-                             int batches, int batchSize, int loss, int acc, const MlpSgd& sgd);
+                             int batches, int batchSize, int loss, int acc, const SgdCoefs& step, const SgdCoefs& first);
 
 }  // namespace neurona

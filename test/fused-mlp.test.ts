@@ -207,9 +207,12 @@ test('the native fused kernel refuses bad arguments with a clear message', { ski
   const x = new Float32Array(12);
   const y = new Float32Array(8);
   const order = Int32Array.from([0, 1, 2, 3]);
+  // SGD coefficients (sign, weightDecay, lr, bm, bg, cg, cb) of a plain step and of one with momentum 0.9
+  const plainStep = [1, 0, 0.1, 0, 0, 0, 0];
+  const momentumStep = [1, 0, 0.1, 0.9, 1, 0, 1];
   const call = (o: Partial<Record<string, unknown>>): unknown =>
     a.mlpSgdEpoch((o.sizes ?? sizes) as Int32Array, (o.w ?? [w]) as Float32Array[], [b], (o.acts ?? acts) as Int32Array, (o.x ?? x) as Float32Array, y, (o.labels ?? null) as Int32Array | null,
-      (o.order ?? order) as Int32Array, 0, 4, 1, (o.loss ?? 0) as number, 0, 0.1, null, null, (o.momentum ?? 0) as number, 0, false, 0, 1, true);
+      (o.order ?? order) as Int32Array, 0, 4, 1, (o.loss ?? 0) as number, 0, null, null, ...(o.momentum ? momentumStep : plainStep), ...(o.momentum ? momentumStep : plainStep));
   assert.deepEqual((call({}) as number[])[0], 4);
   assert.throws(() => call({ w: [new Float32Array(5)] }), /mlpSgdEpoch: layer 0: a weight \[2, 3\]/);
   assert.throws(() => call({ order: Int32Array.from([0, 1, 2, 4]) }), /mlpSgdEpoch: order entries in \[0, n\)/);
@@ -230,14 +233,15 @@ test('the WASM fused kernel refuses bad arguments with a clear message', { skip:
     const ok = {
       sizes: Int32Array.from([3, 2]), weights: [new Float32Array(6)], biases: [new Float32Array(2)], acts: Int32Array.from([0]),
       x: new Float32Array(12), y: new Float32Array(8), labels: null, order: Int32Array.from([0, 1, 2, 3]), start: 0, batches: 4, batchSize: 1,
-      loss: 0 as const, accuracy: 0 as const, lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false,
-      weightBuffers: null, biasBuffers: null, first: true,
+      loss: 0 as const, accuracy: 0 as const, weightBuffers: null, biasBuffers: null,
+      sgd: { sign: 1, weightDecay: 0, lr: 0.1, bm: 0, bg: 0, cg: 0, cb: 0 }, sgdFirst: { sign: 1, weightDecay: 0, lr: 0.1, bm: 0, bg: 0, cg: 0, cb: 0 },
     };
     assert.equal(be.mlpSgdEpochF32!(ok).batches, 4);
     assert.throws(() => be.mlpSgdEpochF32!({ ...ok, weights: [new Float32Array(5)] }), /wasm mlpSgdEpoch: layer 0: a weight \[2, 3\]/);
     assert.throws(() => be.mlpSgdEpochF32!({ ...ok, order: Int32Array.from([0, 1, 2, 4]) }), /wasm mlpSgdEpoch: order entries in \[0, n\)/);
     assert.throws(() => be.mlpSgdEpochF32!({ ...ok, acts: Int32Array.from([4]) }), /wasm mlpSgdEpoch: a softmax last layer exactly with a cross-entropy loss/);
-    assert.throws(() => be.mlpSgdEpochF32!({ ...ok, momentum: 0.9 }), /wasm mlpSgdEpoch: momentum buffers for every weight and bias/);
+    const momentumStep = { sign: 1, weightDecay: 0, lr: 0.1, bm: 0.9, bg: 1, cg: 0, cb: 1 };
+    assert.throws(() => be.mlpSgdEpochF32!({ ...ok, sgd: momentumStep, sgdFirst: momentumStep }), /wasm mlpSgdEpoch: momentum buffers for every weight and bias/);
   } finally {
     setBackend(before);
   }

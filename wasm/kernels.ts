@@ -418,7 +418,8 @@ export function col2imRows(cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32
 // ---- a run of SGD mini-batches of a small dense network (native/mlp.cc's math; src/model/fused-mlp.ts
 // decides when fit uses it). The caller gathers the run's samples in order into x (rows x in0) and y
 // (rows x outL, or class indices), lays out one descriptor of 7 i32 per layer at desc (in, out, w, b, bw,
-// bb, act; 0 for an absent bias or momentum buffer; act 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax)
+// bb, act; 0 for an absent bias or momentum buffer; act 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax),
+// SGD's coefficients for every batch and for the run's first (src/optim/sgd.ts sgdCoefficients)
 // and a workspace at work (per layer its output and gradient, a row of scratch, every gradient
 // accumulator: Σ (2·out + out·in + out) + the widest layer floats); results go to out as three f64:
 // batches run, loss sum, accuracy hits.
@@ -505,7 +506,7 @@ function mlpForwardLayer(w: usize, b: usize, inp: usize, nIn: i32, nOut: i32, ou
 }
 
 export function mlpSgd(desc: usize, nLayers: i32, x: usize, y: usize, labels: usize, rows: i32, batchSize: i32, loss: i32, acc: i32,
-  lr: f32, momentum: f32, dampening: f32, nesterov: i32, wd: f32, sign: f32, first: i32, work: usize, out: usize): void {
+  coefs: usize, work: usize, out: usize): void {
   // workspace: per layer a (out) and d (out), then the scratch row, then per layer gW (out·in) and gb (out)
   const D: usize = 28;
   let q = work;
@@ -639,18 +640,17 @@ export function mlpSgd(desc: usize, nLayers: i32, x: usize, y: usize, labels: us
         aL = aPrev;
       }
     }
-    // SGD on every weight and bias (the sgd kernel above: b = g' on the run's first batch when first)
-    const one = first != 0 && pos == 0;
-    const bm: f32 = one ? 0 : momentum, bg: f32 = one ? 1 : 1 - dampening;
-    const cg: f32 = nesterov ? 1 : 0, cb: f32 = nesterov ? momentum : 1;
+    // SGD on every weight and bias (the sgd kernel above) with the step's coefficients, or the first
+    // batch's (7 f32 each at coefs: sign, weightDecay, lr, bm, bg, cg, cb; the first batch's at coefs + 28)
+    const h = pos == 0 ? coefs + 28 : coefs;
+    const sign = load<f32>(h), wd = load<f32>(h + 4), lr = load<f32>(h + 8), bm = load<f32>(h + 12), bg = load<f32>(h + 16), cg = load<f32>(h + 20), cb = load<f32>(h + 24);
     g = grads;
     for (let l = 0; l < nLayers; l++) {
       const L = desc + D * l;
       const nIn = load<i32>(L), nOut = load<i32>(L + 4);
-      const bw = momentum != 0 ? <usize>load<i32>(L + 16) : 0, bb = momentum != 0 ? <usize>load<i32>(L + 20) : 0;
-      sgd(<usize>load<i32>(L + 8), g, bw, nOut * nIn, sign, wd, lr, bm, bg, cg, cb);
+      sgd(<usize>load<i32>(L + 8), g, <usize>load<i32>(L + 16), nOut * nIn, sign, wd, lr, bm, bg, cg, cb);
       const b = <usize>load<i32>(L + 12);
-      if (b) sgd(b, g + (<usize>(nOut * nIn) << 2), bb, nOut, sign, wd, lr, bm, bg, cg, cb);
+      if (b) sgd(b, g + (<usize>(nOut * nIn) << 2), <usize>load<i32>(L + 20), nOut, sign, wd, lr, bm, bg, cg, cb);
       g += <usize>(nOut * nIn + nOut) << 2;
     }
     batchesRun++;

@@ -264,26 +264,9 @@ export function listBackends(): string[] {
  * targets y [n, sizes[L]] or class indices [n], the sample order, the batches order[start...] to run, the
  * loss (0 mean squared error, 1 categorical cross-entropy on the softmax, 2 the same with class indices,
  * 3 binary cross-entropy on probabilities), the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary
- * per element) and SGD's options (optim/sgd.ts) with its momentum buffers (null without momentum; `first`:
- * they start at this call's first batch).
+ * per element) and SGD's step coefficients with its momentum buffers.
  */
-/** SGD's options (optim/sgd.ts, PyTorch's): g = ±∇ + wd·p; b = μ·b + (1-τ)·g; p -= lr·(nesterov ? g + μ·b : b). */
-export interface SgdSettings {
-  /** Learning rate γ. */
-  lr: number;
-  /** Momentum factor μ (0: plain SGD). */
-  momentum: number;
-  /** Dampening τ of the gradient in the momentum buffer. */
-  dampening: number;
-  /** Nesterov momentum: step along g + μ·b (needs momentum > 0 and dampening 0). */
-  nesterov: boolean;
-  /** L2 penalty λ added to the gradient: g += λ·p. */
-  weightDecay: number;
-  /** Maximize the objective (the gradient's sign is flipped first). */
-  maximize: boolean;
-}
-
-export interface MlpEpochArgs extends SgdSettings {
+export interface MlpEpochArgs {
   sizes: Int32Array;
   weights: Float32Array[];
   biases: (Float32Array | null)[];
@@ -297,9 +280,13 @@ export interface MlpEpochArgs extends SgdSettings {
   batchSize: number;
   loss: 0 | 1 | 2 | 3;
   accuracy: 0 | 1 | 2 | 3;
+  /** Every batch's SGD step (optim/sgd.ts sgdCoefficients), but the run's first batch's. */
+  sgd: SgdCoefficients;
+  /** The run's first batch's: sgd's, or those starting the momentum buffers (b = g). */
+  sgdFirst: SgdCoefficients;
+  /** Momentum buffers per weight and bias (null without momentum). */
   weightBuffers: Float32Array[] | null;
   biasBuffers: (Float32Array | null)[] | null;
-  first: boolean;
 }
 
 /** What an mlpSgdEpochF32 call did: batches run (it stops after a batch whose loss is not finite), the summed per-sample loss, accuracy hits. */

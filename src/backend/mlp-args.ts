@@ -10,8 +10,9 @@ export function checkMlpEpochArgs(op: string, a: MlpEpochArgs): void {
   if (L < 1 || a.sizes.length !== L + 1 || a.weights.length !== L || a.biases.length !== L) {
     throw new ShapeError(`${name}: at least one layer, with sizes = layers + 1 and one weight and bias entry per layer; got ${a.sizes.length} sizes, ${a.weights.length} weights, ${a.biases.length} biases for ${L} layers`);
   }
-  const momentum = a.momentum !== 0;
-  if (momentum && (!a.weightBuffers || !a.biasBuffers)) throw new ValueError(`${name}: momentum buffers for every weight and bias with a momentum`);
+  if ((a.sgd.cb !== 0 || a.sgdFirst.cb !== 0) && (!a.weightBuffers || !a.biasBuffers)) throw new ValueError(`${name}: momentum buffers for every weight and bias with a momentum`);
+  if ((a.weightBuffers === null) !== (a.biasBuffers === null)) throw new ValueError(`${name}: weight and bias momentum buffers, both or neither`);
+  const momentum = a.weightBuffers !== null;
   for (let l = 0; l < L; l++) {
     const i = a.sizes[l]!;
     const o = a.sizes[l + 1]!;
@@ -37,4 +38,7 @@ export function checkMlpEpochArgs(op: string, a: MlpEpochArgs): void {
   if ((a.loss !== 2 || a.accuracy === 1 || a.accuracy === 3) && (!a.y || a.y.length !== n * outF)) throw new ShapeError(`${name}: targets y of shape [n, ${outF}]`);
   if ((a.loss === 1 || a.loss === 2) !== (a.acts[L - 1] === 4)) throw new ValueError(`${name}: a softmax last layer exactly with a cross-entropy loss`);
   if (!(a.start >= 0 && a.batches >= 0 && a.batchSize >= 1)) throw new ValueError(`${name}: start >= 0, batches >= 0 and batchSize >= 1`);
+  if (Number.isNaN(a.sgd.lr) || Number.isNaN(a.sgdFirst.lr) || Math.abs(a.sgd.sign) !== 1 || a.sgdFirst.sign !== a.sgd.sign) {
+    throw new ValueError(`${name}: a learning rate that is a number and a sign of 1 or -1`);
+  }
 }

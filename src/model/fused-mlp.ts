@@ -5,16 +5,15 @@
 // maximize; one set of options for all parameters) and nothing needs a per-batch view of the
 // training (no per-batch callbacks, regularisers, clipping, sample or class weights) and the batches are
 // small (FUSED_MLP_MAX_WORK), fit runs its batches through the kernel, many per call, instead of one eager
-// forward/backward/step each. The
-// updates are the eager path's (test/fused-mlp.test.ts trains both ways and compares); small batches
-// gain the most (the seed's 784-16-10 net at batch 1: ~25 us of dispatch per step in the eager path).
+// forward/backward/step each. The updates are the eager path's (test/fused-mlp.test.ts trains both ways
+// and compares); small batches gain the most (the seed's 784-16-10 net at batch 1: ~25 us of dispatch per step in the eager path).
 import { isFloat } from '../core/index.ts';
 import type { Tensor } from '../tensor/index.ts';
 import { Dense, Flatten, Identity, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '../nn/index.ts';
-import { Optimizer, SGD, fusedMlpSgd, hasFusedMlpSgd, stateBuffer } from '../optim/index.ts';
+import { Optimizer, SGD, fusedMlpSgd, hasFusedMlpSgd, sgdCoefficients, stateBuffer } from '../optim/index.ts';
 import type { MlpEpochArgs, MlpEpochResult, ParamState } from '../optim/index.ts';
 import { Callback, History, ProgbarLogger } from './callbacks.ts';
-import { Accuracy, BinaryAccuracy, CategoricalAccuracy, Metric, SparseCategoricalAccuracy } from './metrics.ts';
+import { Accuracy, BinaryAccuracy, CategoricalAccuracy, Metric, SparseCategoricalAccuracy, accuracyKind } from './metrics.ts';
 
 /**
  * The fused kernel runs when a batch has at most this many multiply-adds per layer pass (batch size ×
@@ -58,7 +57,7 @@ interface Layers {
 }
 
 /** The model as dense layers with activation codes, or null when it has anything else. */
-function denseLayers(module: Module, xIs2d: boolean): Layers | null {
+function denseLayers(module: Module): Layers | null {
   if (!(module instanceof Sequential) || module.forward !== Sequential.prototype.forward) return null;
   const linears: Linear[] = [];
   const acts: number[] = [];
@@ -81,7 +80,7 @@ function denseLayers(module: Module, xIs2d: boolean): Layers | null {
     } else if ((C === ReLU || C === Sigmoid || C === Tanh || C === Softmax) && acts.length > 0 && acts[acts.length - 1] === 0) {
       if (C === Softmax && ![-1, 1].includes((m as Softmax).dim)) return null;
       acts[acts.length - 1] = C === ReLU ? 1 : C === Sigmoid ? 2 : C === Tanh ? 3 : 4;
-    } else if (C === Identity || (C === Flatten && i === 0 && xIs2d)) {
+    } else if (C === Identity || (C === Flatten && i === 0)) { // (the input is 2-D: Flatten does nothing)
       continue;
     } else {
       return null;
@@ -92,16 +91,17 @@ function denseLayers(module: Module, xIs2d: boolean): Layers | null {
   return { linears, acts };
 }
 
-/** Accuracy kind (1 categorical, 2 sparse, 3 binary) for these metrics, or null when one is something else or they disagree. */
-function accuracyKind(metrics: Metric[], sparseTargets: boolean, outF: number): number | null {
+/** The kernel's accuracy code (1 categorical, 2 sparse, 3 binary) for these metrics, or null when one is something else or they disagree. */
+function accuracyCode(metrics: Metric[], y: Tensor, predShape: number[]): number | null {
+  const auto = { categorical: 1, sparse: 2, binary: 3 }[accuracyKind(y, predShape)];
   let kind = 0;
   for (const m of metrics) {
     const C = m.constructor;
     let k: number;
-    if (C === Accuracy) k = outF === 1 ? 3 : sparseTargets ? 2 : 1;
-    else if (C === CategoricalAccuracy && !sparseTargets) k = 1;
-    else if (C === SparseCategoricalAccuracy && sparseTargets) k = 2;
-    else if (C === BinaryAccuracy && (m as BinaryAccuracy).threshold === 0.5 && !sparseTargets) k = 3;
+    if (C === Accuracy) k = auto;
+    else if (C === CategoricalAccuracy && auto === 1) k = 1;
+    else if (C === SparseCategoricalAccuracy && auto === 2) k = 2;
+    else if (C === BinaryAccuracy && (m as BinaryAccuracy).threshold === 0.5 && auto !== 2) k = 3;
     else return null;
     if (kind !== 0 && k !== kind) return null;
     kind = k;
@@ -136,7 +136,7 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
   const x = r.x[0]!;
   const y = r.y[0]!;
   if (x.dtype !== 'float32' || x.ndim !== 2) return null;
-  const layers = denseLayers(r.module, true);
+  const layers = denseLayers(r.module);
   if (!layers) return null;
   const { linears, acts } = layers;
   const n = x.shape[0]!;
@@ -180,11 +180,11 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
     if (y.ndim !== 2 && !(y.ndim === 1 && outF === 1)) return null;
     yData = y.cast('float32').contiguousData() as Float32Array;
   }
-  const acc = accuracyKind(r.metrics, sparse, outF);
+  const acc = accuracyCode(r.metrics, y, [n, outF]);
   if (acc === null) return null;
   const xData = x.contiguousData() as Float32Array;
   const sizes = Int32Array.from([inF, ...linears.map((l) => l.outFeatures)]);
-  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'lr' | 'weights' | 'biases' | 'weightBuffers' | 'biasBuffers' | 'first'> = {
+  const fixed: Omit<MlpEpochArgs, 'order' | 'start' | 'batches' | 'weights' | 'biases' | 'weightBuffers' | 'biasBuffers' | 'sgd' | 'sgdFirst'> = {
     sizes,
     acts: Int32Array.from(acts),
     x: xData,
@@ -193,11 +193,6 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
     batchSize: r.batchSize,
     loss,
     accuracy: acc as 0 | 1 | 2 | 3,
-    momentum: g0.momentum,
-    dampening: g0.dampening,
-    nesterov: g0.nesterov,
-    weightDecay: g0.weightDecay,
-    maximize: g0.maximize,
   };
   // The optimizer's per-parameter state, made as the eager step makes it (SGD's is {} plus the momentum buffer).
   const stateOf = (p: Tensor): ParamState => {
@@ -223,7 +218,11 @@ export function planFusedMlp(r: FusedMlpRequest): FusedMlp | null {
     // the parameters' arrays fetched per call: a callback between epochs may have loaded new storage into them
     const weights = linears.map((l) => l.weight.data() as Float32Array);
     const biases = linears.map((l) => (l.bias ? (l.bias.data() as Float32Array) : null));
-    const res = fusedMlpSgd({ ...fixed, order, start, batches, lr, weights, biases, weightBuffers, biasBuffers, first });
+    // SGD's step as the eager optimizer takes it (one set of options for all groups, checked above)
+    const h = { ...g0, lr };
+    const sgd = sgdCoefficients(h, false);
+    const sgdFirst = first ? sgdCoefficients(h, true) : sgd;
+    const res = fusedMlpSgd({ ...fixed, order, start, batches, weights, biases, weightBuffers, biasBuffers, sgd, sgdFirst });
     for (const p of params) p.storage.version++; // updated in place, as the eager step marks them
     return res;
   };

@@ -1,5 +1,6 @@
 // Stateful training metrics (accumulated over an epoch), by name like Keras.
 import { ValueError, isFloat } from '../core/index.ts';
+import type { DType } from '../core/index.ts';
 import { Tensor, noGrad } from '../tensor/index.ts';
 import { asOneHot } from './losses.ts';
 
@@ -55,6 +56,17 @@ export class BinaryAccuracy extends MeanMetric {
     noGrad(() => this.add(yPred.gt(this.threshold).eq(yTrue.reshape(yPred.shape).gt(0.5))));
   }
 }
+/**
+ * The accuracy Keras' 'accuracy' means for these targets and predictions of this shape: binary for one
+ * output, sparse for class indices (integer targets, or one value per prediction row), else categorical.
+ */
+export function accuracyKind(yTrue: { dtype: DType; size: number; ndim: number }, predShape: readonly number[]): 'binary' | 'sparse' | 'categorical' {
+  const c = predShape[predShape.length - 1] ?? 1;
+  if (c === 1 || predShape.length === 1) return 'binary';
+  const predSize = predShape.reduce((a, b) => a * b, 1);
+  return !isFloat(yTrue.dtype) || (yTrue.size * c === predSize && yTrue.ndim < predShape.length) ? 'sparse' : 'categorical';
+}
+
 /** Accuracy that picks its kind from the targets and predictions (Keras' 'accuracy'). */
 export class Accuracy extends Metric {
   private inner: Metric | null = null;
@@ -66,9 +78,8 @@ export class Accuracy extends Metric {
   }
   update(yTrue: Tensor, yPred: Tensor): void {
     if (!this.inner) {
-      const sparse = !isFloat(yTrue.dtype) || (yTrue.size * (yPred.shape[yPred.ndim - 1] ?? 1) === yPred.size && yPred.shape[yPred.ndim - 1] !== 1 && yTrue.ndim < yPred.ndim);
-      const binary = yPred.shape[yPred.ndim - 1] === 1 || yPred.ndim === 1;
-      this.inner = binary ? new BinaryAccuracy(this.name) : sparse ? new SparseCategoricalAccuracy(this.name) : new CategoricalAccuracy(this.name);
+      const kind = accuracyKind(yTrue, yPred.shape);
+      this.inner = kind === 'binary' ? new BinaryAccuracy(this.name) : kind === 'sparse' ? new SparseCategoricalAccuracy(this.name) : new CategoricalAccuracy(this.name);
     }
     this.inner.update(yTrue, yPred);
   }

@@ -64,8 +64,9 @@ function sameShapes(op: string, input: Tensor, target: Tensor): void {
 
 /** Mean squared error: mean((input − target)²). */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  sameShapes('mseLoss', input, target);
+  // 'mean' and 'sum' are one op (it checks its inputs); 'none' keeps the elementwise squares
   if (reduction === 'mean' || reduction === 'sum') return squaredError(input, target, reduction === 'mean');
+  sameShapes('mseLoss', input, target);
   return reduce('mseLoss', input.sub(target).square(), reduction);
 }
 /** Mean absolute error: mean(|input − target|). */

@@ -34,8 +34,8 @@ export function unarySpec<A>(name: string, def: UnaryDef<A>): OpSpec<A> {
   };
 }
 
-/** The logistic function, stable for large |x| (the sigmoid op's scalar form; linear's fused activation uses it too). */
-export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** The logistic function, stable for large |x|. */
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
@@ -66,6 +66,16 @@ type NoAttrs = undefined;
 const u = <A = NoAttrs>(name: string, def: UnaryDef<A>): OpSpec<A> => unarySpec(name, def);
 const keep = (d: DType): DType => d;
 
+/**
+ * The activations linear can apply in place to its result (ops/matmul.ts), defined once here for their
+ * own ops and for linear's fused form.
+ */
+export const activationDefs = {
+  tanh: { f: () => Math.tanh, d: () => (_x: number, y: number) => 1 - y * y },
+  sigmoid: { f: () => sigmoid, d: () => (_x: number, y: number) => y * (1 - y) },
+  relu: { f: () => (x: number) => (x > 0 ? x : 0), d: () => (x: number) => (x > 0 ? 1 : 0), dtype: keep },
+} satisfies Record<string, UnaryDef<NoAttrs>>;
+
 export const unaryOps = {
   neg: u('neg', { f: () => (x) => -x, d: () => () => -1, dtype: keep }),
   abs: u('abs', { f: () => Math.abs, d: () => (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), dtype: keep }),
@@ -79,9 +89,9 @@ export const unaryOps = {
   reciprocal: u('reciprocal', { f: () => (x) => 1 / x, d: () => (_x, y) => -y * y }),
   sin: u('sin', { f: () => Math.sin, d: () => Math.cos }),
   cos: u('cos', { f: () => Math.cos, d: () => (x) => -Math.sin(x) }),
-  tanh: u('tanh', { f: () => Math.tanh, d: () => (_x, y) => 1 - y * y }),
-  sigmoid: u('sigmoid', { f: () => sigmoid, d: () => (_x, y) => y * (1 - y) }),
-  relu: u('relu', { f: () => (x) => (x > 0 ? x : 0), d: () => (x) => (x > 0 ? 1 : 0), dtype: keep }),
+  tanh: u('tanh', activationDefs.tanh),
+  sigmoid: u('sigmoid', activationDefs.sigmoid),
+  relu: u('relu', activationDefs.relu),
   // Perceptron steps: their derivative is 0 almost everywhere and taken as 0 at the jump too
   // (like PyTorch's sign), so gradients do not flow through them; train them with the perceptron rule.
   heaviside: u('heaviside', { f: () => (x) => (x >= 0 ? 1 : 0), d: () => () => 0, dtype: keep }),

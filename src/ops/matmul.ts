@@ -5,7 +5,7 @@ import type { Backend } from '../backend/backend.ts';
 import type { TypedArray } from '../core/index.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { dense } from './types.ts';
-import { sigmoid } from './elementwise.ts';
+import { activationDefs } from './elementwise.ts';
 import type { OpSpec } from './types.ts';
 
 /**
@@ -98,23 +98,16 @@ export const matmulOp: OpSpec = {
 };
 
 /** The activations linear can apply to its result in place (a Linear layer and the activation after it, fused). */
-export type LinearActivation = 'relu' | 'tanh' | 'sigmoid';
+export type LinearActivation = keyof typeof activationDefs;
 
 /** The linear op's options: `activation` applied to the result in place. */
 export interface LinearAttrs {
   activation?: LinearActivation;
 }
 
-/** Each fused activation: its scalar form (where the backend has no named loop) and its derivative from the output y. */
-const ACTIVATIONS: Record<LinearActivation, { f: (v: number) => number; d: (y: number) => number }> = {
-  relu: { f: (v) => (v > 0 ? v : 0), d: (y) => (y > 0 ? 1 : 0) },
-  tanh: { f: Math.tanh, d: (y) => 1 - y * y },
-  sigmoid: { f: sigmoid, d: (y) => y * (1 - y) },
-};
-
 /** y = act(y) in place, through the backend's named float32 loop where it has one (the same loop as the activation's own op). */
 function activateInPlace(be: Backend, act: LinearActivation, y: TypedArray): void {
-  if (!(y instanceof Float32Array && be.mapNamed?.(act, y, y))) be.map(ACTIVATIONS[act].f, y, y);
+  if (!(y instanceof Float32Array && be.mapNamed?.(act, y, y))) be.map(activationDefs[act].f(), y, y);
 }
 
 /**
@@ -171,7 +164,9 @@ export const linearOp: OpSpec<LinearAttrs | undefined> = {
     const x = c.input(0);
     const w = c.input(1);
     const act = c.attrs?.activation;
-    const g = act ? c.mapGradOfOutput(act, ACTIVATIONS[act].d, gOut) : gOut;
+    // the activation's derivative from its output y (relu's y > 0 exactly where its input is)
+    const d = act ? activationDefs[act].d() : null;
+    const g = act ? c.mapGradOfOutput(act, (y) => d!(y, y), gOut) : gOut;
     const inF = w.shape[1]!;
     const g2 = g.reshape([-1, w.shape[0]!]);
     let dW: Tensor | null = null;

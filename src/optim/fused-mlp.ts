@@ -12,7 +12,7 @@ export function hasFusedMlpSgd(): boolean {
   return getBackend().mlpSgdEpochF32 !== undefined;
 }
 
-/** Runs a stretch of plain-SGD mini-batches of a dense network in one kernel call (weights updated in place). */
+/** Runs a stretch of SGD mini-batches of a dense network in one kernel call (weights and momentum buffers updated in place). */
 export function fusedMlpSgd(a: MlpEpochArgs): MlpEpochResult {
   const be = getBackend();
   if (!be.mlpSgdEpochF32) throw new ValueError(`fusedMlpSgd: a backend with the fused MLP kernel (native or wasm); got ${be.name}`);

@@ -3,7 +3,7 @@
 // the tensors' Float32Arrays (no copies), plus fused optimizer steps. Everything else is the TS kernels.
 // Loaded through process.getBuiltinModule (Node >= 20.16), so browsers and bundlers never see a Node
 // import; where the addon is missing or fails to load this returns null and the WASM backend is used.
-import type { Backend, MatmulArgs, MlpEpochArgs } from '../backend.ts';
+import type { Backend, MatmulArgs, MlpEpochArgs, SgdCoefficients } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 
 /** The addon's functions (see native/addon.cc). */
@@ -24,8 +24,8 @@ export interface NativeAddon {
   maxPool2d(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number): void;
   scatterAdd(g: Float32Array, idx: Int32Array, dx: Float32Array): void;
   mlpSgdEpoch(sizes: Int32Array, weights: Float32Array[], biases: (Float32Array | null)[], acts: Int32Array, x: Float32Array, y: Float32Array | null, labels: Int32Array | null,
-    order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, lr: number, weightBuffers: Float32Array[] | null,
-    biasBuffers: (Float32Array | null)[] | null, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, sign: number, first: boolean): [number, number, number];
+    order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, weightBuffers: Float32Array[] | null,
+    biasBuffers: (Float32Array | null)[] | null, ...coefficients: number[]): [number, number, number];
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -81,6 +81,9 @@ const MIN_NATIVE_ACTIVATION_GRAD = 128;
 /** The addon's codes for the activations it has (native/activations.h). */
 const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3 };
 
+/** An SGD step's coefficients in the order the addon takes them (sign, weightDecay, lr, bm, bg, cg, cb). */
+const sgdArgs = (h: SgdCoefficients): [number, number, number, number, number, number, number] => [h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb];
+
 /** Creates the native backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
   function matmul(p: MatmulArgs): void {
@@ -124,8 +127,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     maxPool2dF32: (x, out, arg, planes, g) => addon.maxPool2d(x, out, arg, planes, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo),
     scatterFlatF32: (g, idx, dx) => addon.scatterAdd(g, idx, dx),
     mlpSgdEpochF32: (p: MlpEpochArgs) => {
-      const [batches, lossSum, correct] = addon.mlpSgdEpoch(p.sizes, p.weights, p.biases, p.acts, p.x, p.y, p.labels, p.order, p.start, p.batches, p.batchSize, p.loss, p.accuracy, p.lr,
-        p.weightBuffers, p.biasBuffers, p.momentum, p.dampening, p.nesterov, p.weightDecay, p.maximize ? -1 : 1, p.first);
+      const [batches, lossSum, correct] = addon.mlpSgdEpoch(p.sizes, p.weights, p.biases, p.acts, p.x, p.y, p.labels, p.order, p.start, p.batches, p.batchSize, p.loss, p.accuracy,
+        p.weightBuffers, p.biasBuffers, ...sgdArgs(p.sgd), ...sgdArgs(p.sgdFirst));
       return { batches, lossSum, correct };
     },
     lstmGatesF32: (gates, c, out, act, b, h, add, ldc) => addon.lstmGates(gates, c, out, act, b, h, add ?? null, ldc ?? h),

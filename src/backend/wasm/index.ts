@@ -3,7 +3,7 @@
 // conv2d (im2col/col2im and the products in the module's memory) and the fused Adam and SGD updates
 // replaced by SIMD kernels. Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
-import type { Backend, ConvGeometry, MatmulArgs, MlpEpochArgs, MlpEpochResult } from '../backend.ts';
+import type { Backend, ConvGeometry, MatmulArgs, MlpEpochArgs, MlpEpochResult, SgdCoefficients } from '../backend.ts';
 import { checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
@@ -17,8 +17,7 @@ interface WasmExports {
   gemv(n: number, k: number, a: number, b: number, ldb: number, transB: number, c: number, acc: number): void;
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, sign: number, l2: number, decay: number, b1: number, b2: number, c1: number, c2: number, stepSize: number, invBc2Sqrt: number, eps: number): void;
   sgd(p: number, g: number, buf: number, n: number, sign: number, wd: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
-  mlpSgd(desc: number, nLayers: number, x: number, y: number, labels: number, rows: number, batchSize: number, loss: number, acc: number,
-    lr: number, momentum: number, dampening: number, nesterov: number, wd: number, sign: number, first: number, work: number, out: number): void;
+  mlpSgd(desc: number, nLayers: number, x: number, y: number, labels: number, rows: number, batchSize: number, loss: number, acc: number, coefs: number, work: number, out: number): void;
   /** (x, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, cols) */
   im2colRows(...args: number[]): void;
   /** (cols, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, dx) */
@@ -392,10 +391,12 @@ export function createWasmBackend(): Backend | null {
     const n = p.x.length / inF;
     const end = Math.min(n, p.start + p.batches * p.batchSize);
     const rows = Math.max(0, end - p.start);
-    const momentum = p.momentum !== 0;
-    // layout (byte offsets from ARENA, 16-aligned): descriptors, then per layer w, b, bw, bb, then x, y or labels, work, out
+    const momentum = p.weightBuffers !== null;
+    // layout (byte offsets from ARENA, 16-aligned): descriptors, SGD's coefficients, then per layer w, b, bw,
+    // bb, then x, y or labels, work, out
     const align = (v: number): number => (v + 15) & ~15;
-    let off = align(L * 28);
+    const coefOff = align(L * 28);
+    let off = align(coefOff + 56);
     const at: number[][] = [];
     let workFloats = 0;
     let widest = 0;
@@ -437,14 +438,15 @@ export function createWasmBackend(): Backend | null {
       if (bw! >= 0) f32.set(p.weightBuffers![l]!, f(bw!));
       if (bb! >= 0) f32.set(p.biasBuffers![l]!, f(bb!));
     }
+    const coefs = (h: SgdCoefficients): number[] => [h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb];
+    f32.set([...coefs(p.sgd), ...coefs(p.sgdFirst)], f(coefOff));
     for (let r = 0; r < rows; r++) {
       const s = p.order[p.start + r]!;
       f32.set(p.x.subarray(s * inF, (s + 1) * inF), f(xOff) + r * inF);
       if (p.labels) i32[f(yOff) + r] = p.labels[s]!;
       else f32.set(p.y!.subarray(s * outF, (s + 1) * outF), f(yOff) + r * outF);
     }
-    ex.mlpSgd(ARENA, L, ARENA + xOff, p.labels ? 0 : ARENA + yOff, p.labels ? ARENA + yOff : 0, rows, p.batchSize, p.loss, p.accuracy,
-      p.lr, p.momentum, p.dampening, p.nesterov ? 1 : 0, p.weightDecay, p.maximize ? -1 : 1, p.first ? 1 : 0, ARENA + workOff, ARENA + outOff);
+    ex.mlpSgd(ARENA, L, ARENA + xOff, p.labels ? 0 : ARENA + yOff, p.labels ? ARENA + yOff : 0, rows, p.batchSize, p.loss, p.accuracy, ARENA + coefOff, ARENA + workOff, ARENA + outOff);
     for (let l = 0; l < L; l++) {
       const [w, b, bw, bb] = at[l]!;
       const o = p.sizes[l + 1]!;
