@@ -209,11 +209,20 @@ test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equ
     const seq2 = randn([4, 70, 8]).requiresGrad_();
     const out2 = wide.forwardWithState(seq2).output;
     total = total.add(out2.mul(randn(out2.shape)).sum());
+    // a hidden size that is not a multiple of the SIMD width (the kernels' scalar tails), and an
+    // activation over more values than one slice the WASM backend copies through its memory
+    const odd = new LSTM(3, 6);
+    const seq3 = randn([5, 3, 3]).requiresGrad_();
+    const out3 = odd.forwardWithState(seq3).output;
+    total = total.add(out3.mul(randn(out3.shape)).sum());
+    const long = randn([16384 * 2 + 7]).mul(3);
+    const longActs = [long.sigmoid(), long.tanh(), long.exp()];
     total.backward();
     return [
       ...acts.flatMap((a) => [...a.contiguousData()]), ...x.grad!.contiguousData(), ...out.contiguousData(), ...seq.grad!.contiguousData(),
       ...lstm.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...out2.contiguousData(), ...seq2.grad!.contiguousData(),
-      ...wide.parameters().flatMap((p) => [...p.grad!.contiguousData()]),
+      ...wide.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...out3.contiguousData(), ...seq3.grad!.contiguousData(),
+      ...odd.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...longActs.flatMap((a) => [...a.contiguousData()]),
     ];
   };
   try {

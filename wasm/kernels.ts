@@ -661,3 +661,177 @@ export function mlpSgd(desc: usize, nLayers: i32, x: usize, y: usize, labels: us
   store<f64>(out + 8, lossSum);
   store<f64>(out + 16, correct);
 }
+
+// Activations and the LSTM gate math (native/activations.cc's algorithms, four lanes at once). exp is
+// range reduction and a degree-6 Taylor polynomial (relative error ~2e-7, 1-2 float32 ulps), inputs
+// clamped to [-87, 88] as the native kernel's; tanh is an odd series below |x| = 0.125 and
+// 1 − 2/(e^{2|x|} + 1) above.
+
+@inline function expv(x: v128): v128 {
+  const xc = f32x4.max(f32x4.splat(-87.0), f32x4.min(f32x4.splat(88.0), x));
+  // n = round(x·log2 e) by adding and subtracting 1.5·2^23 (n's integer is then the low bits of t)
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693145751953125))), f32x4.mul(n, f32x4.splat(1.42860682030941723212e-6)));
+  let p = f32x4.add(f32x4.splat(0.00833333333333333333), f32x4.mul(r, f32x4.splat(0.00138888888888888889)));
+  p = f32x4.add(f32x4.splat(0.0416666666666666667), f32x4.mul(r, p));
+  p = f32x4.add(f32x4.splat(0.166666666666666667), f32x4.mul(r, p));
+  p = f32x4.add(f32x4.splat(0.5), f32x4.mul(r, p));
+  p = f32x4.add(f32x4.splat(1.0), f32x4.mul(r, p));
+  p = f32x4.add(f32x4.splat(1.0), f32x4.mul(r, p));
+  const scale = i32x4.shl(i32x4.sub(t, i32x4.splat(0x4b400000 - 127)), 23);
+  // NaN stays NaN (the clamp above keeps it; the polynomial passes it through)
+  return f32x4.mul(p, scale);
+}
+
+@inline function sigmoidv(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
+}
+
+@inline function tanhv(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const x2 = f32x4.mul(x, x);
+  let s = f32x4.add(f32x4.splat(0.133333333333), f32x4.mul(x2, f32x4.splat(-0.0539682539683)));
+  s = f32x4.add(f32x4.splat(-0.333333333333), f32x4.mul(x2, s));
+  const small = f32x4.mul(x, f32x4.add(f32x4.splat(1.0), f32x4.mul(x2, s)));
+  const big = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(expv(f32x4.add(ax, ax)), f32x4.splat(1.0))));
+  // big >= 0: put x's sign bit on it
+  const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.125)));
+}
+
+@inline function lane0(v: v128): f32 {
+  return f32x4.extract_lane(v, 0);
+}
+
+@inline function unaryv(code: i32, x: v128): v128 {
+  if (code == 1) return sigmoidv(x);
+  if (code == 2) return tanhv(x);
+  return expv(x);
+}
+
+/** out[i] = op(x[i]) for n float32 values: code 1 sigmoid, 2 tanh, 3 exp (the native addon's codes). */
+export function unary(code: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, unaryv(code, v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, lane0(unaryv(code, f32x4.splat(load<f32>(x + o)))));
+  }
+}
+
+// Four values (at byte offset o) of an LSTM row from their gate pre-activations vi, vf, vg, vo: c_{t−1}
+// at cr, outputs h' and c' at oh and oh + hb, the saved activations (i, f, g, o, tanh c') at a, hb bytes
+// apart.
+@inline function lstmLanes(cr: usize, oh: usize, a: usize, hb: usize, o: usize, vi: v128, vf: v128, vg: v128, vo: v128): void {
+  const i = sigmoidv(vi);
+  const f = sigmoidv(vf);
+  const gg = tanhv(vg);
+  const og = sigmoidv(vo);
+  const c2 = f32x4.add(f32x4.mul(f, v128.load(cr + o)), f32x4.mul(i, gg));
+  const tc = tanhv(c2);
+  v128.store(oh + o, f32x4.mul(og, tc));
+  v128.store(oh + hb + o, c2);
+  v128.store(a + o, i);
+  v128.store(a + hb + o, f);
+  v128.store(a + 2 * hb + o, gg);
+  v128.store(a + 3 * hb + o, og);
+  v128.store(a + 4 * hb + o, tc);
+}
+
+/**
+ * The LSTM gate math (src/ops/recurrent.ts lstmGatesForward) for b rows: out [b, 2h] =
+ * (h', c'), act [b, 5h] = (i, f, g, o, tanh c'), from gates [b, 4h] (+ add [b, 4h] when add != 0) and c
+ * [b, h] with rows ldc apart.
+ */
+export function lstmGates(gates: usize, add: usize, c: usize, ldc: i32, out: usize, act: usize, b: i32, h: i32): void {
+  const hb = <usize>h << 2;
+  const h4 = <usize>(h & ~3) << 2;
+  for (let r = 0; r < b; r++) {
+    const g = gates + <usize>r * 4 * hb;
+    const ad = add ? add + <usize>r * 4 * hb : 0;
+    const cr = c + ((<usize>r * ldc) << 2);
+    const oh = out + <usize>r * 2 * hb;
+    const a = act + <usize>r * 5 * hb;
+    for (let o: usize = 0; o < h4; o += 16) {
+      let vi = v128.load(g + o), vf = v128.load(g + hb + o), vg = v128.load(g + 2 * hb + o), vo = v128.load(g + 3 * hb + o);
+      if (ad) {
+        vi = f32x4.add(vi, v128.load(ad + o));
+        vf = f32x4.add(vf, v128.load(ad + hb + o));
+        vg = f32x4.add(vg, v128.load(ad + 2 * hb + o));
+        vo = f32x4.add(vo, v128.load(ad + 3 * hb + o));
+      }
+      lstmLanes(cr, oh, a, hb, o, vi, vf, vg, vo);
+    }
+    for (let o: usize = h4; o < hb; o += 4) {
+      let xi = load<f32>(g + o), xf = load<f32>(g + hb + o), xg = load<f32>(g + 2 * hb + o), xo = load<f32>(g + 3 * hb + o);
+      if (ad) {
+        xi += load<f32>(ad + o);
+        xf += load<f32>(ad + hb + o);
+        xg += load<f32>(ad + 2 * hb + o);
+        xo += load<f32>(ad + 3 * hb + o);
+      }
+      const i = lane0(sigmoidv(f32x4.splat(xi))), f = lane0(sigmoidv(f32x4.splat(xf))), gg = lane0(tanhv(f32x4.splat(xg))), og = lane0(sigmoidv(f32x4.splat(xo)));
+      const c2 = f * load<f32>(cr + o) + i * gg;
+      const tc = lane0(tanhv(f32x4.splat(c2)));
+      store<f32>(oh + o, og * tc);
+      store<f32>(oh + hb + o, c2);
+      store<f32>(a + o, i);
+      store<f32>(a + hb + o, f);
+      store<f32>(a + 2 * hb + o, gg);
+      store<f32>(a + 3 * hb + o, og);
+      store<f32>(a + 4 * hb + o, tc);
+    }
+  }
+}
+
+/**
+ * Its backward (src/ops/recurrent.ts lstmGatesBackward): dGates [b, 4h] and dC [b, h] from
+ * grad [b, 2h] = (dh', dc') plus the carry dhIn, dcIn [b, h] when dhIn != 0, c's rows ldc apart.
+ */
+export function lstmGatesGrad(grad: usize, dhIn: usize, dcIn: usize, c: usize, ldc: i32, act: usize, dGates: usize, dC: usize, b: i32, h: i32): void {
+  const hb = <usize>h << 2;
+  const h4 = <usize>(h & ~3) << 2;
+  const one = f32x4.splat(1.0);
+  for (let r = 0; r < b; r++) {
+    const a = act + <usize>r * 5 * hb;
+    const gr = grad + <usize>r * 2 * hb;
+    const cr = c + ((<usize>r * ldc) << 2);
+    const d = dGates + <usize>r * 4 * hb;
+    const dcr = dC + <usize>r * hb;
+    for (let o: usize = 0; o < h4; o += 16) {
+      const i = v128.load(a + o), f = v128.load(a + hb + o), g = v128.load(a + 2 * hb + o), og = v128.load(a + 3 * hb + o), tc = v128.load(a + 4 * hb + o);
+      let dh = v128.load(gr + o);
+      let dc = v128.load(gr + hb + o);
+      if (dhIn) {
+        dh = f32x4.add(dh, v128.load(dhIn + <usize>r * hb + o));
+        dc = f32x4.add(dc, v128.load(dcIn + <usize>r * hb + o));
+      }
+      dc = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+      v128.store(d + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)));
+      v128.store(d + hb + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, v128.load(cr + o)), f), f32x4.sub(one, f)));
+      v128.store(d + 2 * hb + o, f32x4.mul(f32x4.mul(dc, i), f32x4.sub(one, f32x4.mul(g, g))));
+      v128.store(d + 3 * hb + o, f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), og), f32x4.sub(one, og)));
+      v128.store(dcr + o, f32x4.mul(dc, f));
+    }
+    for (let o: usize = h4; o < hb; o += 4) {
+      const i = load<f32>(a + o), f = load<f32>(a + hb + o), g = load<f32>(a + 2 * hb + o), og = load<f32>(a + 3 * hb + o), tc = load<f32>(a + 4 * hb + o);
+      let dh = load<f32>(gr + o);
+      let dc = load<f32>(gr + hb + o);
+      if (dhIn) {
+        dh += load<f32>(dhIn + <usize>r * hb + o);
+        dc += load<f32>(dcIn + <usize>r * hb + o);
+      }
+      dc += dh * og * (1 - tc * tc);
+      store<f32>(d + o, dc * g * i * (1 - i));
+      store<f32>(d + hb + o, dc * load<f32>(cr + o) * f * (1 - f));
+      store<f32>(d + 2 * hb + o, dc * i * (1 - g * g));
+      store<f32>(d + 3 * hb + o, dh * tc * og * (1 - og));
+      store<f32>(dcr + o, dc * f);
+    }
+  }
+}

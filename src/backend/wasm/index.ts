@@ -22,6 +22,9 @@ interface WasmExports {
   im2colRows(...args: number[]): void;
   /** (cols, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, dx) */
   col2imRows(...args: number[]): void;
+  unary(code: number, x: number, out: number, n: number): void;
+  lstmGates(gates: number, add: number, c: number, ldc: number, out: number, act: number, b: number, h: number): void;
+  lstmGatesGrad(grad: number, dhIn: number, dcIn: number, c: number, ldc: number, act: number, dGates: number, dC: number, b: number, h: number): void;
 }
 
 /**
@@ -86,6 +89,16 @@ const ARENA = 2 * 65536; // after the module's own static data (its initial 2 pa
 const UPDATE_CHUNK = 8192;
 /** Below this many values an update stays in the optimizer's own loop (copying in and out costs more). */
 const MIN_UPDATE = 1024;
+/** The module's codes for the activations it computes (wasm/kernels.ts unary; the native addon's too). */
+const UNARY_CODES: Record<string, number> = { sigmoid: 1, tanh: 2, exp: 3 };
+/**
+ * From this many values an activation runs in the module, copies included. Measured per call (TS loop /
+ * module, µs): sigmoid 64 1.10-1.48/1.46-1.70, 128 2.2/0.83, 8192 181/24; tanh 64 1.7-1.9/0.75-0.94,
+ * 8192 241/33; exp 64 0.97/0.59, 8192 146/18.
+ */
+const MIN_UNARY: Record<string, number> = { sigmoid: 128, tanh: 64, exp: 64 };
+/** Floats of one slice of the arrays copied through the module's memory for a row kernel (128 KB: stays in L2). */
+const SLICE = 32768;
 
 /** Creates the WASM backend, or null when WebAssembly (with SIMD) cannot be instantiated here. */
 export function createWasmBackend(): Backend | null {
@@ -460,9 +473,52 @@ export function createWasmBackend(): Backend | null {
     return { batches: res[0]!, lossSum: res[1]!, correct: res[2]! };
   }
 
+  /**
+   * A row kernel over arrays in JS memory, slice by slice of rows through the module's memory: `inputs`
+   * ([array or null, row stride, row length]) are copied in (the span of the slice's rows), `kernel`
+   * runs on the slice's pointers (0 for a null input) and row count, `outputs` ([array, row length])
+   * are copied back.
+   */
+  function rowSlices(b: number, inputs: [Float32Array | null, number, number][], outputs: [Float32Array, number][], kernel: (inPtrs: number[], outPtrs: number[], n: number) => void): void {
+    const perRow = inputs.reduce((t, [, ld]) => t + ld, 0) + outputs.reduce((t, [, w]) => t + w, 0);
+    const rows = Math.max(1, Math.min(b, Math.floor(SLICE / perRow)));
+    let off = ARENA;
+    const inPtrs = inputs.map(([a, ld]) => {
+      const ptr = a ? off : 0;
+      if (a) off += rows * ld * 4;
+      return ptr;
+    });
+    const outPtrs = outputs.map(([, w]) => {
+      const ptr = off;
+      off += rows * w * 4;
+      return ptr;
+    });
+    ensure(off - ARENA);
+    const heap = new Float32Array(ex.memory.buffer);
+    for (let r0 = 0; r0 < b; r0 += rows) {
+      const n = Math.min(rows, b - r0);
+      inputs.forEach(([a, ld, w], i) => a && heap.set(a.subarray(r0 * ld, (r0 + n - 1) * ld + w), inPtrs[i]! / 4));
+      kernel(inPtrs, outPtrs, n);
+      outputs.forEach(([a, w], i) => a.set(heap.subarray(outPtrs[i]! / 4, outPtrs[i]! / 4 + n * w), r0 * w));
+    }
+  }
+
   return {
     ...tsBackend,
     name: 'wasm',
+    mapNamed(op, x, out) {
+      const code = UNARY_CODES[op];
+      if (code === undefined || out.length < MIN_UNARY[op]! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
+      rowSlices(x.length, [[x, 1, 1]], [[out, 1]], ([xp], [o], n) => ex.unary(code, xp!, o!, n));
+      return true;
+    },
+    lstmGatesF32(gates, c, out, act, b, h, add = null, ldc = h) {
+      rowSlices(b, [[gates, 4 * h, 4 * h], [add, 4 * h, 4 * h], [c, ldc, h]], [[out, 2 * h], [act, 5 * h]], ([g, a, cp], [o, ac], n) => ex.lstmGates(g!, a!, cp!, ldc, o!, ac!, n, h));
+    },
+    lstmGatesGradF32(grad, c, act, dGates, dC, b, h, dhIn = null, dcIn = null, ldc = h) {
+      rowSlices(b, [[grad, 2 * h, 2 * h], [dhIn, h, h], [dcIn, h, h], [c, ldc, h], [act, 5 * h, 5 * h]], [[dGates, 4 * h], [dC, h]],
+        ([g, dh, dc, cp, ac], [dg, dcOut], n) => ex.lstmGatesGrad(g!, dh!, dc!, cp!, ldc, ac!, dg!, dcOut!, n, h));
+    },
     mlpSgdEpochF32: mlpSgdEpoch,
     matmul,
     conv2dF32: conv2d,
