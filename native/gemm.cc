@@ -388,13 +388,12 @@ __attribute__((target("avx512f,fma"))) void dots_avx512(int n, int k, const floa
 }
 
 // The same with AVX2: 8 ymm chains, the 8 sums reduced together (hadd tree) into one vector.
-__attribute__((target("avx2,fma"))) void dots_avx2(int n, int k, const float* a, const float* w, int ldw, float* c, bool accumulate, bool reverse) {
+__attribute__((target("avx2,fma"))) void dots_avx2(int n, int k, const float* a, const float* w, int ldw, float* c, bool accumulate) {
   const int k8 = k & ~7;
   const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(k - k8), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   const bool hasTail = k8 < k;
-  const int nb = n / 8;
-  for (int bi = 0; bi < nb; bi++) {
-    const int j = (reverse ? nb - 1 - bi : bi) * 8;
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
     const float* w0 = w + static_cast<size_t>(j) * ldw;
     const size_t l = static_cast<size_t>(ldw);
     __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
@@ -427,7 +426,7 @@ __attribute__((target("avx2,fma"))) void dots_avx2(int n, int k, const float* a,
     if (accumulate) r = _mm256_add_ps(r, _mm256_loadu_ps(c + j));
     _mm256_storeu_ps(c + j, r);
   }
-  for (int j = nb * 8; j < n; j++) {
+  for (; j < n; j++) {
     const float* wr = w + static_cast<size_t>(j) * ldw;
     __m256 s0 = _mm256_setzero_ps();
     for (int p = 0; p < k8; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + p), _mm256_loadu_ps(wr + p), s0);
@@ -439,18 +438,6 @@ __attribute__((target("avx2,fma"))) void dots_avx2(int n, int k, const float* a,
   }
 }
 #endif
-
-// Whether to walk this weight matrix backwards this time: a matrix read forwards and then backwards
-// finds its most recently read rows still in the cache when it does not all fit.
-thread_local const float* lastW[8];
-thread_local unsigned char lastDir[8];
-inline bool flip_direction(const float* w) {
-  if (std::getenv("NO_FLIP")) return false;
-  const size_t h = (reinterpret_cast<uintptr_t>(w) >> 6) & 7;
-  if (lastW[h] != w) { lastW[h] = w; lastDir[h] = 0; }
-  lastDir[h] ^= 1;
-  return lastDir[h];
-}
 
 NEURONA_CLONES
 void gemm_few_rows(int m, int n, int k, const View& A, const View& B, float* C, int ldc, bool accumulate, float* arow) {
@@ -477,7 +464,7 @@ void gemm_few_rows(int m, int n, int k, const View& A, const View& B, float* C, 
         continue;
       }
       if (std::strcmp(isa.name, "avx2") == 0) {
-        dots_avx2(n, k, a, B.p, B.ld, c, accumulate, flip_direction(B.p));
+        dots_avx2(n, k, a, B.p, B.ld, c, accumulate);
         continue;
       }
 #endif
