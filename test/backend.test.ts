@@ -300,6 +300,36 @@ test('WASM matmul on worker threads (shared memory) equals the TS reference', as
     matmulCases(wasm!, 'wasm/2 threads');
     // the threaded path was taken: products above the threshold, and the pool is up
     assert.equal(th.threads(), 2);
+    // bKey: B's copy in the pool's memory is reused only for the same key, array, offset and size, and
+    // forgotten when another product or a conv overwrites that memory
+    {
+      const [m, n, k] = [64, 256, 128];
+      const rnd = (len: number): Float32Array => Float32Array.from({ length: len }, () => Math.random() - 0.5);
+      const w1 = rnd(2 * n * k);
+      const w2 = rnd(2 * n * k);
+      const key = {};
+      const check = (b: Float32Array, bo: number, bKey: object | undefined, what: string): void => {
+        const a = rnd(m * k);
+        const args = (c: Float32Array) => ({ a, b, c, m, n, k, transA: false, transB: true, lda: k, ldb: k, aOffsets: [0], bOffsets: [bo], bKey });
+        const ref = new Float32Array(m * n);
+        const got = new Float32Array(m * n);
+        tsBackend.matmul(args(ref));
+        wasm!.matmul(args(got));
+        let err = 0;
+        for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!));
+        assert.ok(err < 1e-4 * Math.sqrt(k), `wasm/2 threads bKey, ${what}: max difference ${err}`);
+      };
+      check(w1, 0, key, 'first product');
+      check(w1, 0, key, 'same key (B kept)');
+      check(w2, 0, key, 'same key, another array');
+      check(w2, n * k, key, 'same key, another offset');
+      check(w1, 0, undefined, 'no key');
+      check(w2, n * k, key, 'the key again after a product without one');
+      const img = Float32Array.from({ length: 2 * 32 * 26 * 26 }, () => Math.random());
+      const g = { c: 32, h: 26, w: 26, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pl: 0, ho: 24, wo: 24 };
+      wasm!.conv2dF32!(img, rnd(32 * 32 * 9), null, new Float32Array(2 * 32 * 24 * 24), 2, 1, 32, g);
+      check(w2, n * k, key, 'the key again after a conv');
+    }
     // conv2d on the pool: a W3-sized layer (32 -> 32 channels, 26x26: 5.3M multiply-adds per sample, above
     // the threshold), forward and backward, against the TS kernels
     const before = getBackend().name;

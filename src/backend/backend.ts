@@ -178,6 +178,13 @@ export interface MatmulArgs {
   bOffsets: readonly number[];
   /** C is contiguous: matrix i starts at i*m*n. */
   accumulate?: boolean;
+  /**
+   * An identity the caller keeps for as long as b's contents do not change, when it multiplies by the
+   * same B many times (a recurrent layer's W_hh over the steps of one sequence): a backend may then reuse
+   * what it made of B in the previous call with the same key, b array, offset and size (the WASM
+   * backend's copy of it in the worker pool's memory).
+   */
+  bKey?: object;
 }
 
 const registry = new Map<string, Backend>([['ts', tsBackend]]);

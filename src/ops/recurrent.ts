@@ -150,13 +150,14 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
     const out = be.alloc(dt, T * B * 2 * H);
     const hw = takeBuffer(dt === 'float32', B * h4);
     const act = actBuffer(be, out, T * B * 5 * H, true);
+    const bKey = {}; // W_hh does not change during the steps
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
       const tp = reverse ? t + 1 : t - 1;
       const first = s === 0;
       // hw = h_{t−1}·W_hhᵀ, where h_{t−1} is h0 or the h half of the previous step's output rows; the gate
       // kernel adds it to the step's input projection xg_t as it reads both.
-      be.matmul({ a: first ? h0d : out, b: wd, c: hw, m: B, n: h4, k: H, transA: false, transB: true, lda: first ? H : 2 * H, ldb: H, aOffsets: [first ? 0 : tp * B * 2 * H], bOffsets: [0] });
+      be.matmul({ a: first ? h0d : out, b: wd, c: hw, m: B, n: h4, k: H, transA: false, transB: true, lda: first ? H : 2 * H, ldb: H, aOffsets: [first ? 0 : tp * B * 2 * H], bOffsets: [0], bKey });
       // c_{t−1}: c0, or the c half of the previous step's output rows (2H apart)
       const cPrev = first ? c0d.subarray(0, B * H) : out.subarray(tp * B * 2 * H + H, (tp + 1) * B * 2 * H);
       lstmGatesForward(be, xd.subarray(t * B * h4, (t + 1) * B * h4), cPrev, out.subarray(t * B * 2 * H, (t + 1) * B * 2 * H), act.subarray(t * B * 5 * H, (t + 1) * B * 5 * H), B, H, hw, first ? H : 2 * H);
@@ -190,6 +191,7 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
     // dc ping-pongs between dC's data and a pooled buffer (the kernel's outputs may not overlap its inputs).
     const dcs = [dC.data(), takeBuffer(grad.dtype === 'float32', B * H)] as const;
     let cur = 0;
+    const bKey = {}; // W_hh does not change during the steps
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
       // The gradient reaching step t's (h_t, c_t): its rows of grad, plus (from the second step on) what
@@ -203,7 +205,7 @@ export const lstmSequenceOp: OpSpec<{ reverse: boolean }> = {
         dcs[1 - cur]!, B, H, first ? null : dh, first ? null : dcs[cur]!, s === 0 ? H : H2);
       cur = 1 - cur;
       // dh_{t−1} = dGates_t·W_hh
-      be.matmul({ a: dg, b: wd, c: dh, m: B, n: H, k: h4, transA: false, transB: false, lda: h4, ldb: H, aOffsets: [0], bOffsets: [0] });
+      be.matmul({ a: dg, b: wd, c: dh, m: B, n: H, k: h4, transA: false, transB: false, lda: h4, ldb: H, aOffsets: [0], bOffsets: [0], bKey });
     }
     if (cur === 1) dcs[0].set(dcs[1] as never);
     giveBuffer(dcs[1] as Float32Array | Float64Array);

@@ -150,6 +150,13 @@ export function createWasmBackend(): Backend | null {
     },
   };
 
+  /**
+   * B's copy at the start of the pool's operand memory from the last product there, when that product had
+   * a bKey (see MatmulArgs): a product with the same key, array, offset and size skips copying B again
+   * (an LSTM's W_hh, 256 KB in W4, at every step). Anything else using that memory forgets it.
+   */
+  let keptB: { key: object; tp: WasmThreadPool; b: Float32Array; bo: number; len: number } | null = null;
+
   /** The product on the worker pool: operands copied into the shared memory, C's columns in chunks over the threads. */
   function matmulThreaded(tp: WasmThreadPool, p: MatmulArgs, aLen: number, bLen: number): void {
     const { m, n, k } = p;
@@ -158,9 +165,9 @@ export function createWasmBackend(): Backend | null {
     const c = p.c as Float32Array;
     const cLen = m * n;
     const stride = (tp.ex.scratchPackedBytes(tp.chunkColumns(n), k) + 63) & ~63;
-    const aPtr = (tp.operandBase + 63) & ~63;
-    const bPtr = aPtr + aLen * 4;
-    const cPtr = (bPtr + bLen * 4 + 63) & ~63;
+    const bPtr = (tp.operandBase + 63) & ~63;
+    const aPtr = (bPtr + bLen * 4 + 63) & ~63;
+    const cPtr = (aPtr + aLen * 4 + 63) & ~63;
     const paPtr = (cPtr + cLen * 4 + 63) & ~63;
     const sPtr = (paPtr + tp.ex.packedABytes(m, k) + 63) & ~63;
     const need = sPtr + stride * tp.threads - tp.memory.buffer.byteLength;
@@ -170,7 +177,11 @@ export function createWasmBackend(): Backend | null {
       const ao = p.aOffsets[bi]!;
       const bo = p.bOffsets[bi]!;
       heap.set(a.subarray(ao, ao + aLen), aPtr / 4);
-      heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
+      const kept = keptB !== null && keptB.key === p.bKey && keptB.tp === tp && keptB.b === b && keptB.bo === bo && keptB.len === bLen;
+      if (!kept) {
+        heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
+        keptB = p.bKey ? { key: p.bKey, tp, b, bo, len: bLen } : null;
+      }
       const co = bi * cLen;
       if (p.accumulate) heap.set(c.subarray(co, co + cLen), cPtr / 4);
       tp.sgemm(m, n, k, aPtr, p.lda, p.transA, bPtr, p.ldb, p.transB, cPtr, n, p.accumulate === true, paPtr, sPtr, stride);
@@ -259,6 +270,7 @@ export function createWasmBackend(): Backend | null {
   };
   /** The worker pool's shared memory as conv kernels: the products split over the threads. */
   function poolKernels(tp: WasmThreadPool): ConvKernels {
+    keptB = null; // a conv overwrites the operand memory
     const stride = (n: number, k: number): number => (tp.ex.scratchPackedBytes(tp.chunkColumns(n), k) + 63) & ~63;
     return {
       heap: () => new Float32Array(tp.memory.buffer),
