@@ -10,7 +10,9 @@
 #include <cmath>
 #include <cstring>
 #include <vector>
+#include "activations.h"
 #include "clones.h"
+#include "gemm.h"
 
 namespace neurona {
 
@@ -253,6 +255,31 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
     if (!std::isfinite(batchLoss)) break;
   }
   return res;
+}
+
+}  // namespace neurona
+
+namespace neurona {
+
+// Inference composed of the eager path's own kernels (gemm.cc's sgemm, activations.cc's unary_f32),
+// layer after layer, in one call: the per-op dispatch of a small batch is the saving, not the math.
+void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out) {
+  size_t widest = 0;
+  for (int l = 0; l + 1 < nLayers; l++) widest = std::max(widest, static_cast<size_t>(layers[l].out));
+  thread_local std::vector<float> hidden;
+  const size_t R = static_cast<size_t>(rows);
+  if (hidden.size() < 2 * R * widest) hidden.resize(2 * R * widest);
+  const float* in = x;
+  for (int l = 0; l < nLayers; l++) {
+    const MlpLayer& L = layers[l];
+    float* dst = l == nLayers - 1 ? out : hidden.data() + static_cast<size_t>(l % 2) * R * widest;
+    const size_t o = static_cast<size_t>(L.out);
+    if (L.b != nullptr)
+      for (size_t r = 0; r < R; r++) std::memcpy(dst + r * o, L.b, sizeof(float) * o);
+    sgemm(rows, L.out, L.in, in, L.in, false, L.w, L.in, true, dst, L.out, L.b != nullptr);
+    if (L.act >= 1 && L.act <= 3) unary_f32(L.act == 1 ? kRelu : L.act == 2 ? kSigmoid : kTanh, dst, dst, R * o);
+    in = dst;
+  }
 }
 
 }  // namespace neurona

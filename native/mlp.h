@@ -41,4 +41,10 @@ struct MlpEpochResult {
 MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x, const float* y, const int32_t* labels, const int32_t* order, int n, int start,
                              int batches, int batchSize, int loss, int acc, const SgdCoefs& step, const SgdCoefs& first);
 
+/**
+ * Inference: out [rows, layers[L-1].out] from x [rows, layers[0].in] through the layers (activation
+ * codes 0-3; the momentum buffers are not used), with gemm.h's sgemm and activations.h's unary_f32.
+ */
+void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out);
+
 }  // namespace neurona

@@ -87,6 +87,11 @@ export interface Backend {
    * model/fused-mlp.ts, which decides when it applies): the weights and biases are updated in place.
    */
   mlpSgdEpochF32?(a: MlpEpochArgs): MlpEpochResult;
+  /**
+   * Optional: inference of a small dense network in one call (see nn/layers/dense-chain.ts, which
+   * decides when it applies): out [rows, sizes[L]] from x [rows, sizes[0]], activation codes 0-3.
+   */
+  mlpForwardF32?(a: MlpForwardArgs): void;
   /** Optional max pooling of float32 planes: out and the flat input index of each maximum (see ops/conv.ts). */
   maxPool2dF32?(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, g: PoolGeometry): void;
   /** Optional dx[idx[i]] += g[i] over float32 (the backward of max pooling). */
@@ -273,6 +278,21 @@ export function listBackends(): string[] {
  * 3 binary cross-entropy on probabilities), the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary
  * per element) and SGD's step coefficients with its momentum buffers.
  */
+/**
+ * A dense network's inference: layer l maps sizes[l] to sizes[l+1] features with weights[l] [out, in]
+ * (row-major), biases[l] [out] or null and activation acts[l] (0 identity, 1 relu, 2 sigmoid, 3 tanh);
+ * x [rows, sizes[0]] in, out [rows, sizes[L]] written.
+ */
+export interface MlpForwardArgs {
+  sizes: Int32Array;
+  weights: Float32Array[];
+  biases: (Float32Array | null)[];
+  acts: Int32Array;
+  x: Float32Array;
+  rows: number;
+  out: Float32Array;
+}
+
 export interface MlpEpochArgs {
   sizes: Int32Array;
   weights: Float32Array[];

@@ -9,7 +9,8 @@
 // and compares); small batches gain the most (the seed's 784-16-10 net at batch 1: ~25 us of dispatch per step in the eager path).
 import { isFloat } from '../core/index.ts';
 import type { Tensor } from '../tensor/index.ts';
-import { Dense, Flatten, Identity, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh } from '../nn/index.ts';
+import { Module, Sequential, denseChain } from '../nn/index.ts';
+import type { DenseChain } from '../nn/index.ts';
 import { Optimizer, SGD, fusedMlpSgd, hasFusedMlpSgd, sgdCoefficients, stateBuffer } from '../optim/index.ts';
 import type { MlpEpochArgs, MlpEpochResult, ParamState } from '../optim/index.ts';
 import { Callback, History, ProgbarLogger } from './callbacks.ts';
@@ -33,7 +34,6 @@ export function setFusedMlp(on: boolean): boolean {
   return before;
 }
 
-const ACT: Record<string, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, softmax: 4 };
 const LOSS: Record<string, 0 | 1 | 2 | 3> = {
   mse: 0, meanSquaredError: 0, mean_squared_error: 0,
   categoricalCrossentropy: 1, categorical_crossentropy: 1,
@@ -51,44 +51,10 @@ export interface FusedMlp {
   readonly params: Tensor[];
 }
 
-interface Layers {
-  linears: Linear[];
-  acts: number[];
-}
-
 /** The model as dense layers with activation codes, or null when it has anything else. */
-function denseLayers(module: Module): Layers | null {
+function denseLayers(module: Module): DenseChain | null {
   if (!(module instanceof Sequential) || module.forward !== Sequential.prototype.forward) return null;
-  const linears: Linear[] = [];
-  const acts: number[] = [];
-  for (let i = 0; i < module.length; i++) {
-    const m = module.at(i);
-    const C = m.constructor;
-    if (C === Linear || C === Dense) {
-      const l = m as Linear;
-      if (l.inFeatures === null) return null; // not built yet
-      let act = 0;
-      if (C === Dense) {
-        const d = l as Dense;
-        if (d.regs.kernelRegularizer || d.regs.biasRegularizer || d.regs.activityRegularizer) return null;
-        const a = d.activationName === null ? 0 : ACT[d.activationName];
-        if (a === undefined) return null;
-        act = a;
-      }
-      linears.push(l);
-      acts.push(act);
-    } else if ((C === ReLU || C === Sigmoid || C === Tanh || C === Softmax) && acts.length > 0 && acts[acts.length - 1] === 0) {
-      if (C === Softmax && ![-1, 1].includes((m as Softmax).dim)) return null;
-      acts[acts.length - 1] = C === ReLU ? 1 : C === Sigmoid ? 2 : C === Tanh ? 3 : 4;
-    } else if (C === Identity || (C === Flatten && i === 0)) { // (the input is 2-D: Flatten does nothing)
-      continue;
-    } else {
-      return null;
-    }
-  }
-  if (!linears.length || acts.slice(0, -1).includes(4)) return null;
-  for (let i = 1; i < linears.length; i++) if (linears[i]!.inFeatures !== linears[i - 1]!.outFeatures) return null;
-  return { linears, acts };
+  return denseChain([...module]);
 }
 
 /** The kernel's accuracy code (1 categorical, 2 sparse, 3 binary) for these metrics, or null when one is something else or they disagree. */

@@ -14,6 +14,8 @@ export {
 export type { Reduction, CrossEntropyOptions } from './functional.ts';
 export * from './generative.ts';
 export * from './layers/dense.ts';
+export { denseChain, FUSED_INFERENCE_MAX_ROWS } from './layers/dense-chain.ts';
+export type { DenseChain } from './layers/dense-chain.ts';
 export * from './layers/normalization.ts';
 export * from './layers/noise.ts';
 export * from './layers/merge.ts';

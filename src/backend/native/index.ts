@@ -3,7 +3,7 @@
 // the tensors' Float32Arrays (no copies), plus fused optimizer steps. Everything else is the TS kernels.
 // Loaded through process.getBuiltinModule (Node >= 20.16), so browsers and bundlers never see a Node
 // import; where the addon is missing or fails to load this returns null and the WASM backend is used.
-import type { Backend, MatmulArgs, MlpEpochArgs, SgdCoefficients } from '../backend.ts';
+import type { Backend, MatmulArgs, MlpEpochArgs, MlpForwardArgs, SgdCoefficients } from '../backend.ts';
 import { tsBackend } from '../ts/index.ts';
 
 /** The addon's functions (see native/addon.cc). */
@@ -26,6 +26,8 @@ export interface NativeAddon {
   mlpSgdEpoch(sizes: Int32Array, weights: Float32Array[], biases: (Float32Array | null)[], acts: Int32Array, x: Float32Array, y: Float32Array | null, labels: Int32Array | null,
     order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, weightBuffers: Float32Array[] | null,
     biasBuffers: (Float32Array | null)[] | null, ...coefficients: number[]): [number, number, number];
+  /** Inference through a dense network: then per layer its weight, its bias (or null), its width and its activation code. */
+  mlpForward(x: Float32Array, rows: number, out: Float32Array, inFeatures: number, ...layers: (Float32Array | number | null)[]): void;
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -84,6 +86,31 @@ const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp:
 /** An SGD step's coefficients in the order the addon takes them (sign, weightDecay, lr, bm, bg, cg, cb). */
 const sgdArgs = (h: SgdCoefficients): [number, number, number, number, number, number, number] => [h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb];
 
+/**
+ * V8 keeps typed arrays of up to 64 bytes (16 floats) on its own heap (core/dtype.ts allocArray makes
+ * them so: cheapest for JS), and handing one to the addon moves its contents off the heap first: ~1 µs a
+ * call, more than a small kernel. Such operands go through these off-heap scratch arrays instead (a
+ * 16-float copy costs ~0.03 µs): a batch-1 layer's output of 10 values, per-sample training's hidden row
+ * of 16.
+ */
+const SMALL = 16;
+const scratch = [new Float32Array(new ArrayBuffer(SMALL * 4)), new Float32Array(new ArrayBuffer(SMALL * 4)), new Float32Array(new ArrayBuffer(SMALL * 4))] as const;
+
+/** `x`, or (when it may be on V8's heap) its values in scratch array `slot`. */
+function offHeap(x: Float32Array, slot: 0 | 1 | 2): Float32Array {
+  if (x.length > SMALL) return x;
+  const s = scratch[slot];
+  for (let i = 0; i < x.length; i++) s[i] = x[i]!;
+  return s;
+}
+
+/** Copies an output that went through scratch array `slot` (see offHeap) back into `x`. */
+function fromScratch(x: Float32Array, slot: 0 | 1 | 2): void {
+  if (x.length > SMALL) return;
+  const s = scratch[slot];
+  for (let i = 0; i < x.length; i++) x[i] = s[i]!;
+}
+
 /** Creates the native backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
   function matmul(p: MatmulArgs): void {
@@ -94,9 +121,13 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     }
     const acc = p.accumulate === true;
     const cLen = m * n;
+    const a1 = offHeap(a, 0);
+    const b1 = offHeap(b, 1);
+    const c1 = acc ? offHeap(c, 2) : c.length > SMALL ? c : scratch[2];
     for (let bi = 0; bi < p.aOffsets.length; bi++) {
-      addon.sgemm(a, p.aOffsets[bi]!, p.lda, p.transA, b, p.bOffsets[bi]!, p.ldb, p.transB, c, bi * cLen, m, n, k, acc);
+      addon.sgemm(a1, p.aOffsets[bi]!, p.lda, p.transA, b1, p.bOffsets[bi]!, p.ldb, p.transB, c1, bi * cLen, m, n, k, acc);
     }
+    fromScratch(c, 2);
   }
   return {
     ...tsBackend,
@@ -130,6 +161,14 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       const [batches, lossSum, correct] = addon.mlpSgdEpoch(p.sizes, p.weights, p.biases, p.acts, p.x, p.y, p.labels, p.order, p.start, p.batches, p.batchSize, p.loss, p.accuracy,
         p.weightBuffers, p.biasBuffers, ...sgdArgs(p.sgd), ...sgdArgs(p.sgdFirst));
       return { batches, lossSum, correct };
+    },
+    mlpForwardF32: (p: MlpForwardArgs) => {
+      const layers: (Float32Array | number | null)[] = [];
+      for (let l = 0; l < p.weights.length; l++) layers.push(p.weights[l]!, p.biases[l] ?? null, p.sizes[l + 1]!, p.acts[l]!);
+      const out = p.out.length > SMALL ? p.out : scratch[2].subarray(0, p.out.length);
+      const x = p.x.length > SMALL ? p.x : offHeap(p.x, 0).subarray(0, p.x.length);
+      addon.mlpForward(x, p.rows, out, p.sizes[0]!, ...layers);
+      fromScratch(p.out, 2);
     },
     lstmGatesF32: (gates, c, out, act, b, h, add, ldc) => addon.lstmGates(gates, c, out, act, b, h, add ?? null, ldc ?? h),
     lstmGatesGradF32: (grad, c, act, dGates, dC, b, h, dhIn, dcIn, ldc) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h, dhIn ?? null, dcIn ?? null, ldc ?? h),

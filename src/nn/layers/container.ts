@@ -1,9 +1,10 @@
 // Sequential: modules applied in order, positional or named (like PyTorch's OrderedDict form).
 import { ValueError } from '../../core/index.ts';
-import { Tensor } from '../../tensor/index.ts';
+import { Tensor, isGradEnabled } from '../../tensor/index.ts';
 import { Module } from '../module.ts';
 import { ReLU, Sigmoid, Tanh } from './activation.ts';
 import { Linear } from './linear.ts';
+import { FUSED_INFERENCE_MAX_ROWS, FusedInference } from './dense-chain.ts';
 
 const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 'name']);
 
@@ -13,6 +14,8 @@ const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 
  */
 export class Sequential extends Module {
   #entries: [string, Module][] = [];
+  /** Its inference as one backend call (dense-chain.ts): undefined until tried, null when it is not a dense chain. */
+  #fused: FusedInference | null | undefined = undefined;
 
   constructor(...layers: Module[] | [Record<string, Module> | Map<string, Module>]) {
     super();
@@ -30,6 +33,7 @@ export class Sequential extends Module {
       throw new ValueError(`Sequential.add: a new, unreserved name; got '${name}'`);
     }
     this.#entries.push([name, m]);
+    this.#fused = undefined;
     (this as unknown as Record<string, Module>)[name] = m;
     return this;
   }
@@ -52,6 +56,12 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     const es = this.#entries;
+    // Inference of a small batch through a chain of dense layers: one backend call (dense-chain.ts).
+    if (!isGradEnabled() && x.ndim === 2 && x.shape[0]! <= FUSED_INFERENCE_MAX_ROWS) {
+      if (this.#fused === undefined) this.#fused = FusedInference.of(es.map((e) => e[1]));
+      const y = this.#fused?.run(x);
+      if (y) return y;
+    }
     for (let i = 0; i < es.length; i++) {
       const m = es[i]![1];
       // A Linear layer and the ReLU, Tanh or Sigmoid right after it run as one op (the activation in

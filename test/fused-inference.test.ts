@@ -1,0 +1,118 @@
+// Sequential's fused inference (nn/layers/dense-chain.ts over the native backend's mlpForwardF32): with
+// gradients off, a small batch through a chain of dense layers is one backend call. It must give the
+// eager path's outputs, follow parameter updates and added layers, stay out of the way whenever anything
+// else is needed, and the kernel must refuse bad arguments.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getBackend, manualSeed, noGrad, randn } from '../src/index.ts';
+import type { Tensor } from '../src/index.ts';
+import * as K from '../src/model/index.ts';
+import * as nn from '../src/nn/index.ts';
+import { SGD } from '../src/optim/index.ts';
+import { loadNativeAddon } from '../src/backend/native/index.ts';
+
+const skip = getBackend().mlpForwardF32 === undefined ? `the ${getBackend().name} backend has no fused inference kernel` : false;
+
+/** fn's result and how many times the fused kernel ran during it. */
+function counted<T>(fn: () => T): [T, number] {
+  const be = getBackend();
+  const orig = be.mlpForwardF32!;
+  let n = 0;
+  be.mlpForwardF32 = (a) => {
+    n++;
+    orig(a);
+  };
+  try {
+    return [fn(), n];
+  } finally {
+    be.mlpForwardF32 = orig;
+  }
+}
+
+function maxRelDiff(a: Tensor, b: Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  const x = a.contiguousData();
+  const y = b.contiguousData();
+  let err = 0;
+  for (let i = 0; i < x.length; i++) err = Math.max(err, Math.abs(x[i]! - y[i]!) / (1e-3 + Math.abs(y[i]!)));
+  return err;
+}
+
+/** The fused output (gradients off) against the eager one (gradients on: the ops, with a graph). */
+function checkFused(model: nn.Module, x: Tensor, label: string): void {
+  const [fused, calls] = counted(() => noGrad(() => model.forward(x)));
+  assert.equal(calls, 1, `${label}: one fused call`);
+  const eager = model.forward(x);
+  assert.ok(eager.requiresGrad, `${label}: with gradients on, the ops ran`);
+  assert.equal(fused.requiresGrad, false);
+  const err = maxRelDiff(fused, eager);
+  assert.ok(err < 1e-5, `${label}: max relative difference ${err}`);
+}
+
+test('fused inference equals the eager forward: nn and Keras chains, every activation, with and without biases, 1-16 rows', { skip }, () => {
+  manualSeed(3);
+  const chains: [string, nn.Module, number][] = [
+    ['W1 network', new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10)), 784],
+    ['tanh, sigmoid, no bias, identity', new nn.Sequential(new nn.Flatten(), new nn.Linear(30, 40, { bias: false }), new nn.Tanh(), new nn.Identity(), new nn.Linear(40, 7), new nn.Sigmoid(), new nn.Linear(7, 3)), 30],
+    ['Keras dense, softmax last', K.sequential([K.dense({ units: 64, activation: 'relu', inputShape: [20] }), K.dense({ units: 32, activation: 'tanh' }), K.dense({ units: 5, activation: 'softmax' })]), 20],
+    ['nn softmax module last', new nn.Sequential(new nn.Linear(12, 300), new nn.Sigmoid(), new nn.Linear(300, 4), new nn.Softmax(-1)), 12],
+  ];
+  for (const [label, model, inF] of chains) {
+    for (const rows of [1, 3, 16]) checkFused(model, randn([rows, inF]).mul(2), `${label}, ${rows} rows`);
+  }
+});
+
+test('fused inference follows parameter updates and layers added after it ran', { skip }, () => {
+  manualSeed(4);
+  const model = new nn.Sequential(new nn.Linear(10, 20), new nn.ReLU(), new nn.Linear(20, 5));
+  const x = randn([2, 10]);
+  checkFused(model, x, 'before');
+  const opt = new SGD(model.parameters(), { lr: 0.5 });
+  model.forward(x).pow(2).sum().backward();
+  opt.step();
+  checkFused(model, x, 'after an optimizer step');
+  model.add(new nn.Tanh());
+  const y = noGrad(() => model.forward(x));
+  assert.ok(y.contiguousData().every((v) => v > -1 && v < 1), 'the added Tanh applies');
+  checkFused(model, x, 'after add');
+  // a lazily built layer: the first call builds it through the ops, the next ones are fused
+  const lazy = new nn.Sequential(new nn.Linear(null, 8), new nn.ReLU(), new nn.Linear(8, 2));
+  const [, first] = counted(() => noGrad(() => lazy.forward(x)));
+  assert.equal(first, 0, 'not built yet: the ops');
+  checkFused(lazy, x, 'lazy layer, once built');
+});
+
+test('fused inference stays out of the way: gradients on, more rows, other layers, float64, non-2-D input, odd Flatten', { skip }, () => {
+  manualSeed(5);
+  const plain = new nn.Sequential(new nn.Linear(6, 4), new nn.ReLU(), new nn.Linear(4, 2));
+  const cases: [string, () => Tensor][] = [
+    ['gradients on', () => plain.forward(randn([2, 6]))],
+    ['17 rows', () => noGrad(() => plain.forward(randn([17, 6])))],
+    ['3-D input', () => noGrad(() => plain.forward(randn([2, 3, 6])))],
+    ['a Dropout layer', () => noGrad(() => new nn.Sequential(new nn.Linear(6, 4), new nn.Dropout(0.5), new nn.Linear(4, 2)).forward(randn([2, 6])))],
+    ['float64 parameters', () => noGrad(() => new nn.Sequential(new nn.Linear(6, 4, { dtype: 'float64' }), new nn.Linear(4, 2, { dtype: 'float64' })).forward(randn([2, 6], { dtype: 'float64' })))],
+    ['Flatten from dim 0', () => noGrad(() => new nn.Sequential(new nn.Flatten(0), new nn.Linear(12, 2)).forward(randn([2, 6])))],
+    ['a Keras dense with an activity regulariser', () => noGrad(() => K.sequential([K.dense({ units: 3, inputShape: [6], activityRegularizer: K.l2(0.1) })]).forward(randn([2, 6])))],
+  ];
+  for (const [label, run] of cases) {
+    const [y, calls] = counted(run);
+    assert.equal(calls, 0, `${label}: the ops run`);
+    assert.ok(y.size > 0);
+  }
+  // a wrong input width is reported by the layer, as without the fused path
+  assert.throws(() => noGrad(() => plain.forward(randn([1, 5]))), /linear: input \[\.\.\., in\] and weight \[out, in\] with the same 'in'/);
+});
+
+test('native mlpForward refuses bad arguments with a message naming them', { skip: loadNativeAddon() === null && 'native addon not built' }, () => {
+  const addon = loadNativeAddon()!;
+  const w = new Float32Array(12);
+  const x = new Float32Array(4);
+  const out = new Float32Array(3);
+  addon.mlpForward(x, 1, out, 4, w, null, 3, 1); // fine
+  assert.throws(() => addon.mlpForward(x, 1, out, 4, new Float32Array(11), null, 3, 1), /mlpForward: layer 0: a weight \[3, 4\] and a bias \[3\]/);
+  assert.throws(() => addon.mlpForward(x, 1, out, 4, w, new Float32Array(2), 3, 1), /mlpForward: layer 0: a weight \[3, 4\] and a bias \[3\]/);
+  assert.throws(() => addon.mlpForward(x, 1, out, 4, w, null, 3, 4), /mlpForward: activation codes 0-3 \(identity, relu, sigmoid, tanh\); got 4 on layer 0/);
+  assert.throws(() => addon.mlpForward(x, 2, out, 4, w, null, 3, 0), /mlpForward: rows >= 1, x \[rows, 4\] and out \[rows, 3\]; got rows 2, 4 and 3 values/);
+  assert.throws(() => addon.mlpForward(x, 1, out, 4, w, null, 3), /mlpForward: x, rows, out, the input width and 4 arguments per layer/);
+  assert.throws(() => addon.mlpForward(x, 1, out, 0, w, null, 3, 0), /mlpForward: positive layer sizes/);
+});
