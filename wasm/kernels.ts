@@ -835,3 +835,70 @@ export function lstmGatesGrad(grad: usize, dhIn: usize, dcIn: usize, c: usize, l
     }
   }
 }
+
+/**
+ * Max pooling of `planes` planes [h, w] (src/ops/conv.ts maxPool2d): out and arg [planes, ho, wo], arg
+ * the flat index of each maximum in x plus argBase (-1 and -Infinity for a window wholly in the
+ * padding). The first maximum wins; a NaN wins and stays (native/conv.cc's rule). 2x2 windows with
+ * stride 2 and no padding take four outputs at a time.
+ */
+export function maxPool2d(x: usize, out: usize, arg: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, ho: i32, wo: i32, argBase: i32): void {
+  let o: usize = 0;
+  const simple = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < ho; oy++) {
+      let ox = 0;
+      if (simple) {
+        const r0 = base + 2 * oy * w;
+        const r1 = r0 + w;
+        for (; ox + 4 <= wo; ox += 4, o += 4) {
+          const a0 = v128.load(x + (<usize>(r0 + 2 * ox) << 2)), a1 = v128.load(x + (<usize>(r0 + 2 * ox + 4) << 2));
+          const b0 = v128.load(x + (<usize>(r1 + 2 * ox) << 2)), b1 = v128.load(x + (<usize>(r1 + 2 * ox + 4) << 2));
+          const i00 = i32x4.add(i32x4.splat(argBase + r0 + 2 * ox), i32x4(0, 2, 4, 6));
+          // the window's four candidates in reading order: (0, 0), (0, 1), (1, 0), (1, 1)
+          let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+          let bi = i00;
+          let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+          let take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+          best = v128.bitselect(v, best, take);
+          bi = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), bi, take);
+          v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+          take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+          best = v128.bitselect(v, best, take);
+          bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), bi, take);
+          v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+          take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+          best = v128.bitselect(v, best, take);
+          bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), bi, take);
+          v128.store(out + (o << 2), best);
+          v128.store(arg + (o << 2), bi);
+        }
+      }
+      for (; ox < wo; ox++, o++) {
+        const y0 = oy * sh - ph;
+        const x0 = ox * sw - pw;
+        const ylo = max(0, y0), yhi = min(h, y0 + kh), xlo = max(0, x0), xhi = min(w, x0 + kw);
+        if (ylo >= yhi || xlo >= xhi) {
+          store<f32>(out + (o << 2), -Infinity);
+          store<i32>(arg + (o << 2), -1);
+          continue;
+        }
+        let bi = base + ylo * w + xlo;
+        let best = load<f32>(x + (<usize>bi << 2));
+        for (let iy = ylo; iy < yhi; iy++) {
+          const row = base + iy * w;
+          for (let ix = xlo; ix < xhi; ix++) {
+            const v = load<f32>(x + (<usize>(row + ix) << 2));
+            if (v > best || (v != v && best == best)) {
+              best = v;
+              bi = row + ix;
+            }
+          }
+        }
+        store<f32>(out + (o << 2), best);
+        store<i32>(arg + (o << 2), argBase + bi);
+      }
+    }
+  }
+}

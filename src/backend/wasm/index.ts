@@ -25,6 +25,7 @@ interface WasmExports {
   unary(code: number, x: number, out: number, n: number): void;
   lstmGates(gates: number, add: number, c: number, ldc: number, out: number, act: number, b: number, h: number): void;
   lstmGatesGrad(grad: number, dhIn: number, dcIn: number, c: number, ldc: number, act: number, dGates: number, dC: number, b: number, h: number): void;
+  maxPool2d(x: number, out: number, arg: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number, argBase: number): void;
 }
 
 /**
@@ -491,7 +492,7 @@ export function createWasmBackend(): Backend | null {
    * runs on the slice's pointers (0 for a null input) and row count, `outputs` ([array, row length])
    * are copied back.
    */
-  function rowSlices(b: number, inputs: [Float32Array | null, number, number][], outputs: [Float32Array, number][], kernel: (inPtrs: number[], outPtrs: number[], n: number) => void): void {
+  function rowSlices(b: number, inputs: [Float32Array | null, number, number][], outputs: [Float32Array | Int32Array, number][], kernel: (inPtrs: number[], outPtrs: number[], n: number, r0: number) => void): void {
     const perRow = inputs.reduce((t, [, ld]) => t + ld, 0) + outputs.reduce((t, [, w]) => t + w, 0);
     const rows = Math.max(1, Math.min(b, Math.floor(SLICE / perRow)));
     let off = ARENA;
@@ -507,11 +508,12 @@ export function createWasmBackend(): Backend | null {
     });
     ensure(off - ARENA);
     const heap = new Float32Array(ex.memory.buffer);
+    const heapI = new Int32Array(ex.memory.buffer);
     for (let r0 = 0; r0 < b; r0 += rows) {
       const n = Math.min(rows, b - r0);
       inputs.forEach(([a, ld, w], i) => a && heap.set(a.subarray(r0 * ld, (r0 + n - 1) * ld + w), inPtrs[i]! / 4));
-      kernel(inPtrs, outPtrs, n);
-      outputs.forEach(([a, w], i) => a.set(heap.subarray(outPtrs[i]! / 4, outPtrs[i]! / 4 + n * w), r0 * w));
+      kernel(inPtrs, outPtrs, n, r0);
+      outputs.forEach(([a, w], i) => a.set((a instanceof Int32Array ? heapI : heap).subarray(outPtrs[i]! / 4, outPtrs[i]! / 4 + n * w), r0 * w));
     }
   }
 
@@ -523,6 +525,12 @@ export function createWasmBackend(): Backend | null {
       if (code === undefined || out.length < MIN_UNARY[op]! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
       rowSlices(x.length, [[x, 1, 1]], [[out, 1]], ([xp], [o], n) => ex.unary(code, xp!, o!, n));
       return true;
+    },
+    maxPool2dF32(x, out, arg, planes, g) {
+      const hw = g.h * g.w;
+      const ohw = g.ho * g.wo;
+      rowSlices(planes, [[x, hw, hw]], [[out, ohw], [arg, ohw]], ([xp], [op, ap], n, p0) =>
+        ex.maxPool2d(xp!, op!, ap!, n, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo, p0 * hw));
     },
     lstmGatesF32(gates, c, out, act, b, h, add = null, ldc = h) {
       rowSlices(b, [[gates, 4 * h, 4 * h], [add, 4 * h, 4 * h], [c, ldc, h]], [[out, 2 * h], [act, 5 * h]], ([g, a, cp], [o, ac], n) => ex.lstmGates(g!, a!, cp!, ldc, o!, ac!, n, h));
