@@ -196,14 +196,14 @@ test('conv2d of a large image on every backend equals the TS reference (native: 
   }
 });
 
-test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equal the TS reference', () => {
+test('activations (relu, sigmoid, tanh, exp, softmax, log-softmax) and LSTM steps on every backend equal the TS reference', () => {
   const before = getBackend().name;
   const run = (name: string): number[] => {
     setBackend(name);
     manualSeed(7);
     // large enough for the native kernels (>= 1024 elements), with values far into the saturated tails
     const x = randn([40, 64]).mul(6).requiresGrad_();
-    const acts = [x.relu(), x.sigmoid(), x.tanh(), x.mul(0.1).exp(), x.mul(1e-3).tanh()];
+    const acts = [x.relu(), x.sigmoid(), x.tanh(), x.mul(0.1).exp(), x.mul(1e-3).tanh(), x.softmax(-1), x.logSoftmax(-1), x.softmax(0), x.narrow(1, 0, 7).logSoftmax(-1)];
     let total = acts.map((a) => a.mul(randn(a.shape)).sum()).reduce((a, b) => a.add(b));
     const lstm = new LSTM(24, 32);
     const seq = randn([12, 5, 24]).requiresGrad_();
@@ -222,7 +222,7 @@ test('activations (relu, sigmoid, tanh, exp) and LSTM steps on every backend equ
     const out3 = odd.forwardWithState(seq3).output;
     total = total.add(out3.mul(randn(out3.shape)).sum());
     const long = randn([16384 * 2 + 7]).mul(3);
-    const longActs = [long.sigmoid(), long.tanh(), long.exp()];
+    const longActs = [long.sigmoid(), long.tanh(), long.exp(), long.reshape([5, -1]).softmax(-1), long.reshape([5, -1]).logSoftmax(-1)];
     total.backward();
     return [
       ...acts.flatMap((a) => [...a.contiguousData()]), ...x.grad!.contiguousData(), ...out.contiguousData(), ...seq.grad!.contiguousData(),

@@ -902,3 +902,47 @@ export function maxPool2d(x: usize, out: usize, arg: usize, planes: i32, h: i32,
     }
   }
 }
+
+/**
+ * Softmax (or log-softmax) of `rows` contiguous rows of r values (the TS backend's softmax with inner = 1):
+ * out = exp(x − max) / Σ exp(x − max), or x − max − log Σ exp(x − max); the sum in float64. A NaN in a
+ * row makes the whole row NaN; a row of −Infinity takes 0 as its maximum.
+ */
+export function softmax(x: usize, out: usize, rows: i32, r: i32, log: i32): void {
+  for (let row = 0; row < rows; row++) {
+    const xr = x + ((<usize>row * r) << 2);
+    const orow = out + ((<usize>row * r) << 2);
+    let mv = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j + 4 <= r; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < r; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+    if (m == -Infinity) m = 0;
+    const M = f32x4.splat(m);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    j = 0;
+    for (; j + 4 <= r; j += 4) {
+      const e = expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), M));
+      if (!log) v128.store(orow + (<usize>j << 2), e);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+    }
+    let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    for (; j < r; j++) {
+      const e = lane0(expv(f32x4.splat(load<f32>(xr + (<usize>j << 2)) - m)));
+      if (!log) store<f32>(orow + (<usize>j << 2), e);
+      s += <f64>e;
+    }
+    if (log) {
+      const ls = f32x4.splat(<f32>(Math.log(s) + <f64>m));
+      j = 0;
+      for (; j + 4 <= r; j += 4) v128.store(orow + (<usize>j << 2), f32x4.sub(v128.load(xr + (<usize>j << 2)), ls));
+      for (; j < r; j++) store<f32>(orow + (<usize>j << 2), load<f32>(xr + (<usize>j << 2)) - f32x4.extract_lane(ls, 0));
+    } else {
+      const inv = f32x4.splat(<f32>(1.0 / s));
+      j = 0;
+      for (; j + 4 <= r; j += 4) v128.store(orow + (<usize>j << 2), f32x4.mul(v128.load(orow + (<usize>j << 2)), inv));
+      for (; j < r; j++) store<f32>(orow + (<usize>j << 2), load<f32>(orow + (<usize>j << 2)) * f32x4.extract_lane(inv, 0));
+    }
+  }
+}

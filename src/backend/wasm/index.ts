@@ -25,6 +25,7 @@ interface WasmExports {
   unary(code: number, x: number, out: number, n: number): void;
   lstmGates(gates: number, add: number, c: number, ldc: number, out: number, act: number, b: number, h: number): void;
   lstmGatesGrad(grad: number, dhIn: number, dcIn: number, c: number, ldc: number, act: number, dGates: number, dC: number, b: number, h: number): void;
+  softmax(x: number, out: number, rows: number, r: number, log: number): void;
   maxPool2d(x: number, out: number, arg: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, ho: number, wo: number, argBase: number): void;
 }
 
@@ -525,6 +526,10 @@ export function createWasmBackend(): Backend | null {
       if (code === undefined || out.length < MIN_UNARY[op]! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
       rowSlices(x.length, [[x, 1, 1]], [[out, 1]], ([xp], [o], n) => ex.unary(code, xp!, o!, n));
       return true;
+    },
+    softmax(x, outer, r, inner, out, log) {
+      if (inner !== 1 || outer * r < MIN_UNARY.exp! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.softmax(x, outer, r, inner, out, log);
+      rowSlices(outer, [[x, r, r]], [[out, r]], ([xp], [op], n) => ex.softmax(xp!, op!, n, r, log ? 1 : 0));
     },
     maxPool2dF32(x, out, arg, planes, g) {
       const hw = g.h * g.w;
