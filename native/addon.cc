@@ -227,9 +227,15 @@ napi_value ConvBatch(napi_env env, napi_callback_info info, bool grad) {
   napi_value argv[21];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* op = grad ? "native conv2dGrad" : "native conv2d";
-  const size_t want = grad ? 21 : 20;
-  if (argc != want) {
-    throw_error(env, std::string(op) + (grad ? ": 21 arguments" : ": 20 arguments"));
+  // the forward takes an optional 21st: the activation code to apply (activations.h; -1 none)
+  if (grad ? argc != 21 : argc != 20 && argc != 21) {
+    throw_error(env, std::string(op) + (grad ? ": 21 arguments" : ": 20 arguments and an optional activation code"));
+    return nullptr;
+  }
+  int32_t act = -1;
+  if (!grad && argc == 21 && !get_i32(env, argv[20], act)) return nullptr;
+  if (act < -1 || act > 2) {
+    throw_error(env, std::string(op) + ": an activation code of -1 (none), 0 (relu), 1 (sigmoid) or 2 (tanh); got " + std::to_string(act));
     return nullptr;
   }
   F32 x, wt, a, b;  // forward: a = bias, b = out; backward: a = gy, then dx (b) and dw (d)
@@ -260,7 +266,7 @@ napi_value ConvBatch(napi_env env, napi_callback_info info, bool grad) {
     return nullptr;
   }
   if (grad) neurona::conv2d_backward_f32(x.p, wt.p, a.p, b.p, d.p, n, groups, o, g);
-  else neurona::conv2d_forward_f32(x.p, wt.p, a.p, b.p, n, groups, o, g);
+  else neurona::conv2d_forward_f32(x.p, wt.p, a.p, b.p, n, groups, o, g, act);
   return undefined(env);
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 #include "clones.h"
+#include "activations.h"
 #include "conv.h"
 #include "gemm.h"
 
@@ -107,7 +108,7 @@ struct ConvSizes {
 };
 }  // namespace
 
-void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g) {
+void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g, int act) {
   if (n <= 0) return;
   const ConvSizes z(g, groups, o);
   const int og = z.og, band = z.band;
@@ -127,6 +128,8 @@ void conv2d_forward_f32(const float* x, const float* w, const float* bias, float
                      os + gi * og * ohw + static_cast<size_t>(oy0) * g.wo, static_cast<int>(ohw), bias != nullptr);
       }
     }
+    // the fused activation while the sample's output is still in this core's cache
+    if (act >= 0) unary_f32(act, os, os, static_cast<size_t>(o) * ohw);
   });
 }
 

@@ -19,9 +19,10 @@ void col2im_rows_f32(const float* cols, const ConvGeom& g, int oy0, int oy1, flo
 
 /**
  * A whole batch of conv2d: out[n, o, ho, wo] = bias + W * x for x[n, groups * g.c, g.h, g.w] and
- * W[o, g.c, kh, kw] (g is one group's geometry), samples split over the thread pool.
+ * W[o, g.c, kh, kw] (g is one group's geometry), samples split over the thread pool. With act >= 0 (an
+ * activations.h code: relu, sigmoid, tanh), each sample's output then goes through it in place.
  */
-void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g);
+void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g, int act = -1);
 /** Its backward from gy[n, o, ho, wo]: dx += the input gradient (when dx is not null), dw = the weight gradient (when not null). */
 void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g);
 

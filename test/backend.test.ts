@@ -139,6 +139,10 @@ test('conv2d and max pooling, forward and backward, on every backend equal the T
     const w = randn([6, 2, 3, 3]).requiresGrad_();
     const b = randn([6]).requiresGrad_();
     const y = conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [2, 1], groups: 2 });
+    // with a fused activation (applied by the backend's kernel to each sample's output), forward and backward
+    const yr = conv2d(x, w, b, { padding: 1, groups: 2, activation: 'relu' });
+    const yt = conv2d(x, w, null, { stride: 2, groups: 2, activation: 'tanh' });
+    const ys = conv2d(x.mul(3), w, b, { groups: 2, activation: 'sigmoid' });
     // max pooling: the 2x2/stride-2 fast path and a padded 3x3/stride-2 window
     const p1 = maxPool2d(x, 2);
     const p2 = maxPool2d(x, 3, { stride: 2, padding: 1 });
@@ -152,8 +156,9 @@ test('conv2d and max pooling, forward and backward, on every backend equal the T
     const x4 = randn([3, 100, 30, 30]).requiresGrad_();
     const p4 = maxPool2d(x4, 2);
     y.mul(randn(y.shape)).sum().add(p1.mul(randn(p1.shape)).sum()).add(p2.mul(randn(p2.shape)).sum())
-      .add(y2.mul(randn(y2.shape)).sum()).add(y3.mul(randn(y3.shape)).sum()).add(p4.mul(randn(p4.shape)).sum()).backward();
-    return [...y.contiguousData(), ...p1.contiguousData(), ...p2.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData(),
+      .add(y2.mul(randn(y2.shape)).sum()).add(y3.mul(randn(y3.shape)).sum()).add(p4.mul(randn(p4.shape)).sum())
+      .add(yr.mul(randn(yr.shape)).sum()).add(yt.mul(randn(yt.shape)).sum()).add(ys.mul(randn(ys.shape)).sum()).backward();
+    return [...yr.contiguousData(), ...yt.contiguousData(), ...ys.contiguousData(), ...y.contiguousData(), ...p1.contiguousData(), ...p2.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData(),
       ...y2.contiguousData(), ...x2.grad!.contiguousData(), ...y3.contiguousData(), ...w3.grad!.contiguousData(), ...p4.contiguousData(), ...x4.grad!.contiguousData()];
   };
   try {

@@ -75,6 +75,9 @@ const cases: Record<string, () => [(...xs: Tensor[]) => Tensor, Tensor[], Gradch
   // mean and sum; both the input's and the target's gradients
   mseLoss: () => [(x, t) => squaredError(x, t, true).add(squaredError(x, t).mul(0.3)), [f64([3, 4]), f64([3, 4])]],
   conv2d: () => [(x, w, b) => conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2] }), [f64([2, 3, 6, 7]), f64([4, 3, 3, 2]), f64([4])]],
+  conv2dRelu: () => [(x, w, b) => conv2d(x, w, b, { padding: 1, activation: 'relu' }), [f64([2, 3, 5, 4]), f64([4, 3, 3, 2]), f64([4])]],
+  conv2dTanh: () => [(x, w, b) => conv2d(x, w, b, { stride: 2, activation: 'tanh' }), [f64([2, 3, 5, 5]), f64([2, 3, 2, 2]), f64([2])]],
+  conv2dSigmoid: () => [(x, w) => conv2d(x, w, null, { groups: 3, activation: 'sigmoid' }), [f64([1, 3, 4, 4]), f64([3, 1, 2, 2])]],
   convTranspose2d: () => [(x, w, b) => convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [f64([2, 3, 3, 4]), f64([3, 2, 3, 3]), f64([2])]],
   upsampleNearest: () => [(x) => upsampleNearest(x, [2, 3]), [f64([1, 2, 2, 3])]],
   maxPool2d: () => [(x) => maxPool2d(x, 2, { stride: 1, padding: 1 }), [f64([2, 2, 4, 5])]],

@@ -2,8 +2,9 @@
 // formulas), initialisers, stateDict round trip and a training step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DTypeError, ShapeError, ValueError, Tensor, manualSeed, noGrad, randn, tensor, zeros, gradcheck, randint } from '../src/index.ts';
+import { DTypeError, ShapeError, ValueError, Tensor, conv2d, manualSeed, noGrad, randn, tensor, zeros, gradcheck, randint } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
+import * as K from '../src/model/index.ts';
 
 const close = (a: number, b: number, tol = 1e-5): void => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -214,6 +215,41 @@ test('Linear adds its weight gradient into an existing .grad in place: the same 
   kept.zero_();
   lin.forward(x2).square().sum().backward();
   [...lin.weight.grad!.contiguousData()].forEach((v, i) => assert.ok(Math.abs(v - g2[i]!) < 1e-5, `${i}: ${v} vs ${g2[i]}`));
+});
+
+test('Conv2d + ReLU, Tanh or Sigmoid (and a Keras conv2d with that activation) run as one op in Sequential: the same values and gradients as apart', () => {
+  for (const [act, Layer] of [['relu', nn.ReLU], ['tanh', nn.Tanh], ['sigmoid', nn.Sigmoid]] as const) {
+    manualSeed(12);
+    const conv = new nn.Conv2d(3, 8, 3, { padding: 1 });
+    const x = randn([4, 3, 9, 9]).mul(2);
+    const fused = new nn.Sequential(conv, new Layer(), new nn.Flatten(), new nn.Linear(8 * 81, 2));
+    const yf = fused.forward(x);
+    yf.square().sum().backward();
+    const gf = [conv.weight.grad!.contiguousData(), conv.bias!.grad!.contiguousData()];
+    conv.zeroGrad();
+    const apart = (fused.at(3) as nn.Linear).forward(conv.forward(x)[act]().flatten(1));
+    apart.square().sum().backward();
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-5 * (1 + Math.abs(b[i]!)), `${act} ${what} at ${i}: ${a[i]} vs ${b[i]}`);
+    };
+    close(yf.contiguousData(), apart.contiguousData(), 'output');
+    close(gf[0]!, conv.weight.grad!.contiguousData(), 'weight gradient');
+    close(gf[1]!, conv.bias!.grad!.contiguousData(), 'bias gradient');
+    // the op was fused: one graph node where apart there are two
+    const y1 = new nn.Sequential(conv, new Layer()).forward(x);
+    assert.equal(y1.gradFn?.spec.name, 'conv2d', `${act}: the conv op's node`);
+  }
+  // Keras: conv2d({ activation: 'relu' }) is a Sequential of the conv and an Activation, fused the same way
+  manualSeed(13);
+  const kc = K.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [2, 6, 6] }) as nn.Sequential;
+  const x = randn([2, 2, 6, 6]);
+  const y = kc.forward(x);
+  assert.equal(y.gradFn?.spec.name, 'conv2d');
+  assert.deepEqual(y.toArray(), (kc.at(0) as nn.Conv2d).forward(x).relu().toArray());
+  // a custom function under an activation's name is not taken for it
+  const odd = new nn.Sequential(kc.at(0), new nn.Activation((t) => t.mul(2), 'relu'));
+  assert.deepEqual(odd.forward(x).toArray(), (kc.at(0) as nn.Conv2d).forward(x).mul(2).toArray());
+  assert.throws(() => conv2d(x, randn([4, 2, 3, 3]), null, { activation: 'gelu' as never }), /conv2d: an activation of tanh, sigmoid, relu; got "gelu"/);
 });
 
 test('Linear + ReLU run as one op in Sequential and in a relu Dense: the same values and gradients as apart; a subclass is not fused', () => {

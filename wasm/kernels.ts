@@ -706,12 +706,14 @@ export function mlpSgd(desc: usize, nLayers: i32, x: usize, y: usize, labels: us
 }
 
 @inline function unaryv(code: i32, x: v128): v128 {
+  // relu: x where x > 0, else 0 (a NaN too, as the TS and native loops)
+  if (code == 0) return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
   if (code == 1) return sigmoidv(x);
   if (code == 2) return tanhv(x);
   return expv(x);
 }
 
-/** out[i] = op(x[i]) for n float32 values: code 1 sigmoid, 2 tanh, 3 exp (the native addon's codes). */
+/** out[i] = op(x[i]) for n float32 values: code 0 relu, 1 sigmoid, 2 tanh, 3 exp (the native addon's codes); out may be x. */
 export function unary(code: i32, x: usize, out: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {

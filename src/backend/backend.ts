@@ -65,9 +65,9 @@ export interface Backend {
   /**
    * Optional whole-batch conv2d over float32 (the conv op's per-sample im2col + matmul loop runs where a
    * backend lacks it): out[n, o, ho, wo] = bias + W ⋆ x for x [n, groups·g.c, g.h, g.w], W [o, g.c, kh, kw];
-   * `g` is one group's geometry.
+   * `g` is one group's geometry; with `act`, out = act(…) (applied to each sample's output as it is made).
    */
-  conv2dF32?(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry): void;
+  conv2dF32?(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry, act?: FusedActivation | null): void;
   /** Its backward from gy [n, o, ho, wo]: dx += the input gradient (dx not null), dw = the weight gradient (dw not null). */
   conv2dGradF32?(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void;
   /**
@@ -106,6 +106,9 @@ export interface Backend {
   /** Optional fused SGD step over float32 arrays (true when done, as adamF32). */
   sgdF32?(param: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdCoefficients): boolean;
 }
+
+/** An activation a kernel applies to its own result in place (a conv2d's, fused with the layer after it). */
+export type FusedActivation = 'relu' | 'sigmoid' | 'tanh';
 
 /** One plane's pooling geometry. */
 export interface PoolGeometry {

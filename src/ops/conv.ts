@@ -1,13 +1,16 @@
 // Convolution and pooling over NCHW images: conv2d by im2col + the backend's matmul (per sample and
 // group), or by the backend's whole-batch kernel where it has one (native: samples over the threads);
 // max/avg pooling; each with its backward rule (col2im for conv).
-import { DTypeError, ShapeError, fmtShape, isFloat } from '../core/index.ts';
+import { DTypeError, ShapeError, ValueError, fmtShape, isFloat } from '../core/index.ts';
 import type { TypedArray } from '../core/index.ts';
 import type { Backend, ConvGeometry } from '../backend/backend.ts';
 import { getBackend } from '../backend/backend.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { dense } from './types.ts';
 import type { OpSpec } from './types.ts';
+import { activationDefs } from './elementwise.ts';
+import { activateInPlace } from './matmul.ts';
+import type { LinearActivation } from './matmul.ts';
 
 /** Resolved 2-D geometry: stride, dilation and the four paddings. */
 export interface Conv2dAttrs {
@@ -16,6 +19,8 @@ export interface Conv2dAttrs {
   /** [top, bottom, left, right]. */
   padding: [number, number, number, number];
   groups: number;
+  /** Applied to the result in place (a Conv2d and the ReLU, Tanh or Sigmoid after it, fused), as linear's. */
+  activation?: LinearActivation;
 }
 
 /** Output size of one spatial dim: floor((w + pads − d·(k − 1) − 1) / s) + 1 (the seed's (w + 2p − f)/s + 1 for d = 1). */
@@ -152,7 +157,8 @@ export const conv2dOp: OpSpec<Conv2dAttrs> = {
     const out = be.alloc(dt, n * o * ho * wo);
     const bd = bias?.contiguousData();
     if (be.conv2dF32 && out instanceof Float32Array && xd instanceof Float32Array && wd instanceof Float32Array && (!bd || bd instanceof Float32Array)) {
-      be.conv2dF32(xd, wd, bd ?? null, out, n, a.groups, o, convGeometry(gm.cg, h, w, gm.kh, gm.kw, a, ho, wo));
+      // (the backend applies the activation to each sample's output while it is in cache)
+      be.conv2dF32(xd, wd, bd ?? null, out, n, a.groups, o, convGeometry(gm.cg, h, w, gm.kh, gm.kw, a, ho, wo), a.activation ?? null);
       return dense(out, [n, o, ho, wo], dt);
     }
     const cols = newFloat(dt, ckk * ho * wo);
@@ -165,12 +171,17 @@ export const conv2dOp: OpSpec<Conv2dAttrs> = {
         matmulInto(be, wd, g * og * ckk, cols, 0, out, (s * o + g * og) * ohw, og, ohw, ckk, false, false, ckk, ohw, bd !== undefined);
       }
     }
+    if (a.activation) activateInPlace(be, a.activation, out);
     return dense(out, [n, o, ho, wo], dt);
   },
-  backward: (gy, ctx) => {
+  backward: (gOut, ctx) => {
     const x = ctx.input(0);
     const wt = ctx.input(1);
     const a = ctx.attrs;
+    // through the fused activation first: its derivative from the saved output (as linear's)
+    const act = a.activation;
+    const d = act ? activationDefs[act].d() : null;
+    const gy = act ? ctx.mapGradOfOutput(act, (y) => d!(y, y), gOut) : gOut;
     const gm = geometry(x, wt, a);
     const { n, c, h, w, o, og, ckk, ho, wo } = gm;
     const be = getBackend();
@@ -353,6 +364,8 @@ export interface Conv2dOptions {
   padding?: number | [number, number] | 'same' | 'valid';
   dilation?: number | [number, number];
   groups?: number;
+  /** relu, tanh or sigmoid of the result, in the same op (its backward from the saved output). */
+  activation?: LinearActivation;
 }
 
 const pair = (op: string, what: string, v: number | [number, number], min: number): [number, number] => {
@@ -381,7 +394,10 @@ export function conv2dAttrs(kh: number, kw: number, o: Conv2dOptions = {}): Conv
     const [ph, pw] = pair('conv2d', 'padding', o.padding, 0);
     padding = [ph, ph, pw, pw];
   }
-  return { stride, dilation, padding, groups };
+  if (o.activation !== undefined && !(o.activation in activationDefs)) {
+    throw new ValueError(`conv2d: an activation of ${Object.keys(activationDefs).join(', ')}; got ${JSON.stringify(o.activation)}`);
+  }
+  return o.activation ? { stride, dilation, padding, groups, activation: o.activation } : { stride, dilation, padding, groups };
 }
 
 /** Resolves pooling options (stride defaults to the kernel, as PyTorch). */

@@ -106,7 +106,7 @@ export interface LinearAttrs {
 }
 
 /** y = act(y) in place, through the backend's named float32 loop where it has one (the same loop as the activation's own op). */
-function activateInPlace(be: Backend, act: LinearActivation, y: TypedArray): void {
+export function activateInPlace(be: Backend, act: LinearActivation, y: TypedArray): void {
   if (!(y instanceof Float32Array && be.mapNamed?.(act, y, y))) be.map(activationDefs[act].f(), y, y);
 }
 

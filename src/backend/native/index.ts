@@ -13,7 +13,7 @@ export interface NativeAddon {
   sgd(param: Float32Array, grad: Float32Array, buf: Float32Array | null, sign: number, weightDecay: number, lr: number, bm: number, bg: number, cg: number, cb: number): void;
   im2col(x: Float32Array, xOff: number, cols: Float32Array, colsOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
   col2im(cols: Float32Array, colsOff: number, dx: Float32Array, dxOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
-  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number, act?: number): void;
   conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dwl: number, pt: number, pl: number, ho: number, wo: number): void;
   unary(code: number, x: Float32Array, out: Float32Array): void;
   unaryGrad(code: number, x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array): void;
@@ -179,7 +179,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
     im2colF32: (x, xo, g, cols) => addon.im2col(x, xo, cols, 0, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     col2imF32: (cols, g, dx, dxo) => addon.col2im(cols, 0, dx, dxo, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
-    conv2dF32: (x, w, bias, out, n, groups, o, g) => addon.conv2d(x, w, bias, out, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
+    conv2dF32: (x, w, bias, out, n, groups, o, g, act) =>
+      addon.conv2d(x, w, bias, out, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo, act ? UNARY_CODES[act]! : -1),
     conv2dGradF32: (x, w, gy, dx, dw, n, groups, o, g) => addon.conv2dGrad(x, w, gy, dx, dw, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     sgdF32: (param, grad, buf, h) => {
       if (param.length < MIN_NATIVE_ELEMENTS) return false;

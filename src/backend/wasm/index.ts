@@ -3,7 +3,7 @@
 // conv2d (im2col/col2im and the products in the module's memory) and the fused Adam and SGD updates
 // replaced by SIMD kernels. Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
-import type { Backend, ConvGeometry, MatmulArgs, MlpEpochArgs, MlpEpochResult, SgdCoefficients } from '../backend.ts';
+import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, MlpEpochResult, SgdCoefficients } from '../backend.ts';
 import { checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
@@ -40,6 +40,8 @@ interface ConvKernels {
   readonly base: number;
   im2colRows(...args: number[]): void;
   col2imRows(...args: number[]): void;
+  /** out = op(x) over n floats (wasm/kernels.ts unary's codes). */
+  unary(code: number, x: number, out: number, n: number): void;
   /** Bytes of scratch sgemm needs at `scratch` for this product. */
   scratchBytes(m: number, n: number, k: number): number;
   sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, scratch: number): void;
@@ -92,7 +94,7 @@ const UPDATE_CHUNK = 8192;
 /** Below this many values an update stays in the optimizer's own loop (copying in and out costs more). */
 const MIN_UPDATE = 1024;
 /** The module's codes for the activations it computes (wasm/kernels.ts unary; the native addon's too). */
-const UNARY_CODES: Record<string, number> = { sigmoid: 1, tanh: 2, exp: 3 };
+const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3 };
 /**
  * From this many values an activation runs in the module, copies included. Measured per call (TS loop /
  * module, µs): sigmoid 64 1.10-1.48/1.46-1.70, 128 2.2/0.83, 8192 181/24; tanh 64 1.7-1.9/0.75-0.94,
@@ -267,6 +269,7 @@ export function createWasmBackend(): Backend | null {
     base: ARENA,
     im2colRows: (...a) => ex.im2colRows(...a),
     col2imRows: (...a) => ex.col2imRows(...a),
+    unary: (code, x, out, n) => ex.unary(code, x, out, n),
     scratchBytes: (m, n, k) => ex.scratchBytes(m, n, k) + 16,
     sgemm: (m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, scratch) => ex.sgemm(m, n, k, a, lda, ta ? 1 : 0, b, ldb, tb ? 1 : 0, c, ldc, acc ? 1 : 0, scratch),
   };
@@ -283,6 +286,7 @@ export function createWasmBackend(): Backend | null {
       base: (tp.operandBase + 63) & ~63,
       im2colRows: (...a) => tp.ex.im2colRows(...a),
       col2imRows: (...a) => tp.ex.col2imRows(...a),
+      unary: (code, x, out, n) => tp.ex.unary(code, x, out, n),
       scratchBytes: (m, n, k) => tp.ex.packedABytes(m, k) + 64 + stride(n, k) * tp.threads,
       sgemm: (m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, scratch) => {
         const pa = (scratch + 63) & ~63;
@@ -313,7 +317,8 @@ export function createWasmBackend(): Backend | null {
    * columns made by the module (a band of output rows at a time) and multiplied there, the result
    * copied out. Only a sample's image, output and one band of columns are in the module's memory.
    */
-  function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry): void {
+  function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry, act?: FusedActivation | null): void {
+    const code = act ? UNARY_CODES[act]! : -1;
     const { og, ohw, ckk, img, band, kr } = convPlan(o, groups, g);
     const bandCols = Math.min(g.ho, band) * g.wo;
     const xPtr = kr.base;
@@ -336,6 +341,7 @@ export function createWasmBackend(): Backend | null {
           kr.sgemm(og, cn, ckk, wPtr + gi * og * ckk * 4, ckk, false, cPtr, cn, false, oPtr + (gi * og * ohw + oy0 * g.wo) * 4, ohw, bias !== null, sPtr);
         }
       }
+      if (code >= 0) kr.unary(code, oPtr, oPtr, o * ohw); // the fused activation, before the copy out
       heap = kr.heap();
       out.set(heap.subarray(oPtr / 4, oPtr / 4 + o * ohw), s * o * ohw);
     }
@@ -523,7 +529,9 @@ export function createWasmBackend(): Backend | null {
     name: 'wasm',
     mapNamed(op, x, out) {
       const code = UNARY_CODES[op];
-      if (code === undefined || out.length < MIN_UNARY[op]! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
+      const min = MIN_UNARY[op];
+      // (relu has no minimum: on its own it stays in the TS loop, as copying in and out costs more)
+      if (code === undefined || min === undefined || out.length < min || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
       rowSlices(x.length, [[x, 1, 1]], [[out, 1]], ([xp], [o], n) => ex.unary(code, xp!, o!, n));
       return true;
     },

@@ -19,6 +19,7 @@ export interface ThreadedExports {
   scratchPackedBytes(n: number, k: number): number;
   im2colRows(...args: number[]): void;
   col2imRows(...args: number[]): void;
+  unary(code: number, x: number, out: number, n: number): void;
 }
 
 /** The WebAssembly API this backend uses (typed here: the core is checked without DOM types). */

@@ -3,7 +3,7 @@ import { ShapeError, ValueError, fmtShape } from '../../core/index.ts';
 import { Tensor, avgPool2d, conv2d, convTranspose2d, interpolateBilinear, maxPool2d, upsampleNearest, zeros } from '../../tensor/index.ts';
 import { dropoutMask } from '../functional.ts';
 import type { DType } from '../../core/index.ts';
-import type { Conv2dOptions } from '../../ops/index.ts';
+import type { Conv2dOptions, LinearActivation } from '../../ops/index.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import { kaimingUniform_, uniform_ } from '../init.ts';
@@ -45,10 +45,18 @@ export class Conv2d extends Module {
     }
   }
   forward(x: Tensor): Tensor {
+    return this.forwardActivation(x);
+  }
+
+  /**
+   * forward, with the activation applied inside the same op when asked (nn.Sequential's Conv2d + ReLU,
+   * Tanh or Sigmoid; Keras' conv2d with activation 'relu', 'tanh' or 'sigmoid').
+   */
+  forwardActivation(x: Tensor, activation?: LinearActivation): Tensor {
     if (x.ndim === 4 && x.shape[1] !== this.inChannels) {
       throw new ShapeError(`Conv2d: an input with ${this.inChannels} channels in dim 1; got ${fmtShape(x.shape)}`);
     }
-    return conv2d(x, this.weight, this.bias, this.opts);
+    return conv2d(x, this.weight, this.bias, activation ? { ...this.opts, activation } : this.opts);
   }
   override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize.join('x')}${this.opts.stride ? `, stride=${this.opts.stride}` : ''}${this.opts.padding ? `, padding=${this.opts.padding}` : ''}${this.opts.groups ? `, groups=${this.opts.groups}` : ''}`;
