@@ -89,8 +89,6 @@ function decodeBase64(s: string): Uint8Array {
 }
 
 const ARENA = 2 * 65536; // after the module's own static data (its initial 2 pages)
-/** Fused optimizer updates run on slices of this many values (5 arrays of them stay in L2 as they are copied). */
-const UPDATE_CHUNK = 8192;
 /** Below this many values an update stays in the optimizer's own loop (copying in and out costs more). */
 const MIN_UPDATE = 1024;
 /** The module's codes for the activations it computes (wasm/kernels.ts unary; the native addon's too). */
@@ -394,24 +392,6 @@ export function createWasmBackend(): Backend | null {
   }
 
   /**
-   * A fused update over float32 arrays that live in JS memory: slice by slice, copies the arrays into
-   * the module's memory, runs `kernel` on the slice (pointers of the copies, 0 for a missing array, and
-   * the slice's length), and copies back the arrays it writes (all but the gradient, index 1).
-   */
-  function update(arrays: (Float32Array | null)[], kernel: (ptrs: number[], n: number) => void): void {
-    const total = arrays[0]!.length;
-    ensure(arrays.length * UPDATE_CHUNK * 4);
-    const ptrs = arrays.map((a, i) => (a ? ARENA + i * UPDATE_CHUNK * 4 : 0));
-    const heap = new Float32Array(ex.memory.buffer);
-    for (let i0 = 0; i0 < total; i0 += UPDATE_CHUNK) {
-      const n = Math.min(UPDATE_CHUNK, total - i0);
-      arrays.forEach((a, i) => a && heap.set(a.subarray(i0, i0 + n), ptrs[i]! / 4));
-      kernel(ptrs, n);
-      arrays.forEach((a, i) => a && i !== 1 && a.set(heap.subarray(ptrs[i]! / 4, ptrs[i]! / 4 + n), i0));
-    }
-  }
-
-  /**
    * A run of SGD mini-batches of a dense net in the module (wasm/kernels.ts mlpSgd): the layers' weights,
    * biases and momentum buffers and the run's samples (gathered in order) are copied in, the updated
    * parameters and buffers copied back.
@@ -494,33 +474,35 @@ export function createWasmBackend(): Backend | null {
   }
 
   /**
-   * A row kernel over arrays in JS memory, slice by slice of rows through the module's memory: `inputs`
-   * ([array or null, row stride, row length]) are copied in (the span of the slice's rows), `kernel`
-   * runs on the slice's pointers (0 for a null input) and row count, `outputs` ([array, row length])
-   * are copied back.
+   * A row kernel over arrays in JS memory, slice by slice of rows through the module's memory. Each
+   * array is [array or null, row length, 'in' | 'out' | 'inout', row stride (default the length)]: 'in'
+   * and 'inout' arrays are copied in (the span of the slice's rows), `kernel` runs on the slice's pointers
+   * (0 for a null array), its row count and first row, and 'out' and 'inout' arrays are copied back.
+   * (The fused optimizer updates are rows of one value, updated in place: 'inout'.)
    */
-  function rowSlices(b: number, inputs: [Float32Array | null, number, number][], outputs: [Float32Array | Int32Array, number][], kernel: (inPtrs: number[], outPtrs: number[], n: number, r0: number) => void): void {
-    const perRow = inputs.reduce((t, [, ld]) => t + ld, 0) + outputs.reduce((t, [, w]) => t + w, 0);
-    const rows = Math.max(1, Math.min(b, Math.floor(SLICE / perRow)));
+  function rowSlices(b: number, arrays: [Float32Array | Int32Array | null, number, 'in' | 'out' | 'inout', number?][], kernel: (ptrs: number[], n: number, r0: number) => void): void {
+    const perRow = arrays.reduce((t, [a, w, , ld]) => t + (a ? (ld ?? w) : 0), 0);
+    const rows = Math.max(1, Math.min(b, Math.floor(SLICE / Math.max(1, perRow))));
     let off = ARENA;
-    const inPtrs = inputs.map(([a, ld]) => {
+    const ptrs = arrays.map(([a, w, , ld]) => {
       const ptr = a ? off : 0;
-      if (a) off += rows * ld * 4;
-      return ptr;
-    });
-    const outPtrs = outputs.map(([, w]) => {
-      const ptr = off;
-      off += rows * w * 4;
+      if (a) off += rows * (ld ?? w) * 4;
       return ptr;
     });
     ensure(off - ARENA);
     const heap = new Float32Array(ex.memory.buffer);
     const heapI = new Int32Array(ex.memory.buffer);
+    const view = (a: Float32Array | Int32Array): Float32Array | Int32Array => (a instanceof Int32Array ? heapI : heap);
     for (let r0 = 0; r0 < b; r0 += rows) {
       const n = Math.min(rows, b - r0);
-      inputs.forEach(([a, ld, w], i) => a && heap.set(a.subarray(r0 * ld, (r0 + n - 1) * ld + w), inPtrs[i]! / 4));
-      kernel(inPtrs, outPtrs, n, r0);
-      outputs.forEach(([a, w], i) => a.set((a instanceof Int32Array ? heapI : heap).subarray(outPtrs[i]! / 4, outPtrs[i]! / 4 + n * w), r0 * w));
+      arrays.forEach(([a, w, mode, ld], i) => {
+        const l = ld ?? w;
+        if (a && mode !== 'out') view(a).set(a.subarray(r0 * l, (r0 + n - 1) * l + w), ptrs[i]! / 4);
+      });
+      kernel(ptrs, n, r0);
+      arrays.forEach(([a, w, mode], i) => {
+        if (a && mode !== 'in') a.set(view(a).subarray(ptrs[i]! / 4, ptrs[i]! / 4 + n * w), r0 * w);
+      });
     }
   }
 
@@ -532,25 +514,25 @@ export function createWasmBackend(): Backend | null {
       const min = MIN_UNARY[op];
       // (relu has no minimum: on its own it stays in the TS loop, as copying in and out costs more)
       if (code === undefined || min === undefined || out.length < min || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.mapNamed!(op, x, out);
-      rowSlices(x.length, [[x, 1, 1]], [[out, 1]], ([xp], [o], n) => ex.unary(code, xp!, o!, n));
+      rowSlices(x.length, [[x, 1, 'in'], [out, 1, 'out']], ([xp, o], n) => ex.unary(code, xp!, o!, n));
       return true;
     },
     softmax(x, outer, r, inner, out, log) {
       if (inner !== 1 || outer * r < MIN_UNARY.exp! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.softmax(x, outer, r, inner, out, log);
-      rowSlices(outer, [[x, r, r]], [[out, r]], ([xp], [op], n) => ex.softmax(xp!, op!, n, r, log ? 1 : 0));
+      rowSlices(outer, [[x, r, 'in'], [out, r, 'out']], ([xp, op], n) => ex.softmax(xp!, op!, n, r, log ? 1 : 0));
     },
     maxPool2dF32(x, out, arg, planes, g) {
       const hw = g.h * g.w;
       const ohw = g.ho * g.wo;
-      rowSlices(planes, [[x, hw, hw]], [[out, ohw], [arg, ohw]], ([xp], [op, ap], n, p0) =>
+      rowSlices(planes, [[x, hw, 'in'], [out, ohw, 'out'], [arg, ohw, 'out']], ([xp, op, ap], n, p0) =>
         ex.maxPool2d(xp!, op!, ap!, n, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.ho, g.wo, p0 * hw));
     },
     lstmGatesF32(gates, c, out, act, b, h, add = null, ldc = h) {
-      rowSlices(b, [[gates, 4 * h, 4 * h], [add, 4 * h, 4 * h], [c, ldc, h]], [[out, 2 * h], [act, 5 * h]], ([g, a, cp], [o, ac], n) => ex.lstmGates(g!, a!, cp!, ldc, o!, ac!, n, h));
+      rowSlices(b, [[gates, 4 * h, 'in'], [add, 4 * h, 'in'], [c, h, 'in', ldc], [out, 2 * h, 'out'], [act, 5 * h, 'out']], ([g, a, cp, o, ac], n) => ex.lstmGates(g!, a!, cp!, ldc, o!, ac!, n, h));
     },
     lstmGatesGradF32(grad, c, act, dGates, dC, b, h, dhIn = null, dcIn = null, ldc = h) {
-      rowSlices(b, [[grad, 2 * h, 2 * h], [dhIn, h, h], [dcIn, h, h], [c, ldc, h], [act, 5 * h, 5 * h]], [[dGates, 4 * h], [dC, h]],
-        ([g, dh, dc, cp, ac], [dg, dcOut], n) => ex.lstmGatesGrad(g!, dh!, dc!, cp!, ldc, ac!, dg!, dcOut!, n, h));
+      rowSlices(b, [[grad, 2 * h, 'in'], [dhIn, h, 'in'], [dcIn, h, 'in'], [c, h, 'in', ldc], [act, 5 * h, 'in'], [dGates, 4 * h, 'out'], [dC, h, 'out']],
+        ([g, dh, dc, cp, ac, dg, dcOut], n) => ex.lstmGatesGrad(g!, dh!, dc!, cp!, ldc, ac!, dg!, dcOut!, n, h));
     },
     mlpSgdEpochF32: mlpSgdEpoch,
     matmul,
@@ -558,12 +540,12 @@ export function createWasmBackend(): Backend | null {
     conv2dGradF32: conv2dGrad,
     adamF32(param, grad, m, v, vmax, h) {
       if (param.length < MIN_UPDATE) return false;
-      update([param, grad, m, v, vmax], ([p, g, mp, vp, vm], n) => ex.adam(p!, g!, mp!, vp!, vm!, n, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps));
+      rowSlices(param.length, [[param, 1, 'inout'], [grad, 1, 'in'], [m, 1, 'inout'], [v, 1, 'inout'], [vmax, 1, 'inout']], ([p, g, mp, vp, vm], n) => ex.adam(p!, g!, mp!, vp!, vm!, n, h.sign, h.l2, h.decay, h.b1, h.b2, h.c1, h.c2, h.stepSize, h.invBc2Sqrt, h.eps));
       return true;
     },
     sgdF32(param, grad, buf, h) {
       if (param.length < MIN_UPDATE) return false;
-      update([param, grad, buf], ([p, g, b], n) => ex.sgd(p!, g!, b!, n, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb));
+      rowSlices(param.length, [[param, 1, 'inout'], [grad, 1, 'in'], [buf, 1, 'inout']], ([p, g, b], n) => ex.sgd(p!, g!, b!, n, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb));
       return true;
     },
   };
