@@ -1,5 +1,7 @@
-// AssemblyScript source of the WebAssembly SIMD kernels (built by `npm run build:wasm`): the matmul and
-// the fused optimizer updates (adam, sgd; the formulas of src/optim, in float32 like the native addon).
+// AssemblyScript source of the WebAssembly SIMD kernels (built by `npm run build:wasm`): the matmul, the
+// fused optimizer updates (adam, sgd; the formulas of src/optim, in float32 like the native addon),
+// im2col/col2im, fit's fused small-MLP SGD, and (at the end) the activations, the LSTM gate math, max
+// pooling and softmax.
 //
 // Matmul: C[m,n] (+)= op(A)·op(B) for float32: A and B are packed into 4-row / 8-column panels (handling
 // transposition), then a 4x8 micro-kernel keeps 8 f32x4 accumulators in registers (more spill on V8).

@@ -274,14 +274,6 @@ export function listBackends(): string[] {
 }
 
 /**
- * The arguments of Backend.mlpSgdEpochF32: layer sizes [L+1], weights [out, in] and biases per layer,
- * activation codes (0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax on the last layer), x [n, sizes[0]],
- * targets y [n, sizes[L]] or class indices [n], the sample order, the batches order[start...] to run, the
- * loss (0 mean squared error, 1 categorical cross-entropy on the softmax, 2 the same with class indices,
- * 3 binary cross-entropy on probabilities), the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary
- * per element) and SGD's step coefficients with its momentum buffers.
- */
-/**
  * A dense network's inference: layer l maps sizes[l] to sizes[l+1] features with weights[l] [out, in]
  * (row-major), biases[l] [out] or null and activation acts[l] (0 identity, 1 relu, 2 sigmoid, 3 tanh);
  * x [rows, sizes[0]] in, out [rows, sizes[L]] written.
@@ -296,6 +288,14 @@ export interface MlpForwardArgs {
   out: Float32Array;
 }
 
+/**
+ * The arguments of Backend.mlpSgdEpochF32: layer sizes [L+1], weights [out, in] and biases per layer,
+ * activation codes (0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax on the last layer), x [n, sizes[0]],
+ * targets y [n, sizes[L]] or class indices [n], the sample order, the batches order[start...] to run, the
+ * loss (0 mean squared error, 1 categorical cross-entropy on the softmax, 2 the same with class indices,
+ * 3 binary cross-entropy on probabilities), the accuracy to count (0 none, 1 categorical, 2 sparse, 3 binary
+ * per element) and SGD's step coefficients with its momentum buffers.
+ */
 export interface MlpEpochArgs {
   sizes: Int32Array;
   weights: Float32Array[];

@@ -364,6 +364,10 @@ export interface Conv2dOptions {
   padding?: number | [number, number] | 'same' | 'valid';
   dilation?: number | [number, number];
   groups?: number;
+}
+
+/** conv2d's options as a function: a layer's, plus an activation of the result in the same op. */
+export interface Conv2dFnOptions extends Conv2dOptions {
   /** relu, tanh or sigmoid of the result, in the same op (its backward from the saved output). */
   activation?: LinearActivation;
 }
@@ -377,7 +381,7 @@ const pair = (op: string, what: string, v: number | [number, number], min: numbe
 };
 
 /** Resolves conv2d options for a kH x kW kernel ('same' pads the extra row/column at the bottom/right, as PyTorch). */
-export function conv2dAttrs(kh: number, kw: number, o: Conv2dOptions = {}): Conv2dAttrs {
+export function conv2dAttrs(kh: number, kw: number, o: Conv2dFnOptions = {}): Conv2dAttrs {
   const stride = pair('conv2d', 'stride', o.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', o.dilation ?? 1, 1);
   const groups = o.groups ?? 1;

@@ -51,7 +51,7 @@ import {
   viewOp,
   whereOp,
 } from '../ops/index.ts';
-import type { BatchNormAttrs, BinaryOpName, Conv2dOptions, GradCtx, LinearActivation, OpSpec, SliceRange } from '../ops/index.ts';
+import type { BatchNormAttrs, BinaryOpName, Conv2dFnOptions, GradCtx, LinearActivation, OpSpec, SliceRange } from '../ops/index.ts';
 import { formatTensor } from './format.ts';
 
 /** The buffer behind one or more tensors (views share it); `version` counts in-place changes. */
@@ -1018,7 +1018,7 @@ export function gruGates(xGates: Tensor, hGates: Tensor, h: Tensor): Tensor {
  * 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] with weight [O, C/groups, kH, kW]
  * and an optional bias [O]: output [N, O, Ho, Wo], Ho = floor((H + 2p − d·(kH − 1) − 1)/s) + 1.
  */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dFnOptions = {}): Tensor {
   if (weight.ndim !== 4) throw new ShapeError(`conv2d: a 4-d weight [outChannels, inChannels/groups, kH, kW]; got ${fmtShape(weight.shape)}`);
   const attrs = conv2dAttrs(weight.shape[2]!, weight.shape[3]!, opts);
   return apply(conv2dOp, bias ? [x, weight, bias] : [x, weight], attrs);

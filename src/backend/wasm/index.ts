@@ -1,7 +1,8 @@
 // The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 4x8 register
 // tile on packed panels, on worker threads when large; an unpacked matrix-vector kernel for 1-3 rows),
-// conv2d (im2col/col2im and the products in the module's memory) and the fused Adam and SGD updates
-// replaced by SIMD kernels. Instantiated synchronously from embedded
+// conv2d (im2col/col2im and the products in the module's memory), sigmoid/tanh/exp, softmax, max pooling,
+// the LSTM gate math and the fused Adam and SGD updates replaced by SIMD kernels (arrays copied through the
+// module's memory in slices: rowSlices). Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, MlpEpochResult, SgdCoefficients } from '../backend.ts';
 import { checkMlpEpochArgs } from '../mlp-args.ts';
@@ -99,6 +100,8 @@ const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp:
  * 8192 241/33; exp 64 0.97/0.59, 8192 146/18.
  */
 const MIN_UNARY: Record<string, number> = { sigmoid: 128, tanh: 64, exp: 64 };
+/** From this many values a softmax over rows runs in the module ([64, 10]: TS 19 µs, module 4.4). */
+const MIN_SOFTMAX = 64;
 /** Floats of one slice of the arrays copied through the module's memory for a row kernel (128 KB: stays in L2). */
 const SLICE = 32768;
 
@@ -518,7 +521,7 @@ export function createWasmBackend(): Backend | null {
       return true;
     },
     softmax(x, outer, r, inner, out, log) {
-      if (inner !== 1 || outer * r < MIN_UNARY.exp! || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.softmax(x, outer, r, inner, out, log);
+      if (inner !== 1 || outer * r < MIN_SOFTMAX || !(x instanceof Float32Array && out instanceof Float32Array)) return tsBackend.softmax(x, outer, r, inner, out, log);
       rowSlices(outer, [[x, r, 'in'], [out, r, 'out']], ([xp, op], n) => ex.softmax(xp!, op!, n, r, log ? 1 : 0));
     },
     maxPool2dF32(x, out, arg, planes, g) {
