@@ -223,17 +223,20 @@ napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
 // conv2d(x, w, bias | null, out, n, groups, o, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo) and
 // conv2dGrad(x, w, gy, dx | null, dw | null, n, groups, o, c, ...): a whole batch (c, the geometry, per group).
 napi_value ConvBatch(napi_env env, napi_callback_info info, bool grad) {
-  size_t argc = 21;
-  napi_value argv[21];
+  size_t argc = 24;
+  napi_value argv[24];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* op = grad ? "native conv2dGrad" : "native conv2d";
-  // the forward takes an optional 21st: the activation code to apply (activations.h; -1 none)
-  if (grad ? argc != 21 : argc != 20 && argc != 21) {
-    throw_error(env, std::string(op) + (grad ? ": 21 arguments" : ": 20 arguments and an optional activation code"));
+  // the forward takes an optional 21st argument: the activation code to apply (activations.h; -1 none);
+  // the backward optional 22nd-24th: that code, the activation's output y and the bias gradient db (or null)
+  if (grad ? argc != 21 && argc != 24 : argc != 20 && argc != 21) {
+    throw_error(env, std::string(op) + (grad ? ": 21 arguments, or 24 with an activation code, its output and the bias gradient" : ": 20 arguments and an optional activation code"));
     return nullptr;
   }
   int32_t act = -1;
+  F32 y, db;
   if (!grad && argc == 21 && !get_i32(env, argv[20], act)) return nullptr;
+  if (grad && argc == 24 && (!get_i32(env, argv[21], act) || !get_f32(env, argv[22], y, "conv2dGrad y", true) || !get_f32(env, argv[23], db, "conv2dGrad db", true))) return nullptr;
   if (act < -1 || act > 2) {
     throw_error(env, std::string(op) + ": an activation code of -1 (none), 0 (relu), 1 (sigmoid) or 2 (tanh); got " + std::to_string(act));
     return nullptr;
@@ -261,11 +264,11 @@ napi_value ConvBatch(napi_env env, napi_callback_info info, bool grad) {
   const bool spans = static_cast<int64_t>(x.n) >= xLen && static_cast<int64_t>(wt.n) >= wLen &&
                      (grad ? static_cast<int64_t>(a.n) >= yLen && (!b.p || static_cast<int64_t>(b.n) >= xLen) && (!d.p || static_cast<int64_t>(d.n) >= wLen)
                            : (!a.p || static_cast<int64_t>(a.n) >= o) && static_cast<int64_t>(b.n) >= yLen);
-  if (!spans) {
-    throw_error(env, std::string(op) + ": arrays long enough for the geometry");
+  if (!spans || (act >= 0 && grad && (!y.p || static_cast<int64_t>(y.n) < yLen)) || (db.p && static_cast<int64_t>(db.n) < o)) {
+    throw_error(env, std::string(op) + ": arrays long enough for the geometry (and the activation's output with an activation)");
     return nullptr;
   }
-  if (grad) neurona::conv2d_backward_f32(x.p, wt.p, a.p, b.p, d.p, n, groups, o, g);
+  if (grad) neurona::conv2d_backward_f32(x.p, wt.p, a.p, b.p, d.p, n, groups, o, g, act, y.p, db.p);
   else neurona::conv2d_forward_f32(x.p, wt.p, a.p, b.p, n, groups, o, g, act);
   return undefined(env);
 }

@@ -86,7 +86,7 @@ void col2im_rows_f32(const float* cols, const ConvGeom& g, int oy0, int oy1, flo
 void col2im_f32(const float* cols, const ConvGeom& g, float* dx) { col2im_rows_f32(cols, g, 0, g.ho, dx); }
 
 namespace {
-thread_local std::vector<float> colsA, colsB;
+thread_local std::vector<float> colsA, colsB, gradA;
 
 float* scratch(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
@@ -133,26 +133,46 @@ void conv2d_forward_f32(const float* x, const float* w, const float* bias, float
   });
 }
 
-void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g) {
+void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g, int act, const float* y,
+                         float* db) {
   const ConvSizes z(g, groups, o);
   const int og = z.og, band = z.band;
   const size_t ohw = z.ohw, ckk = z.ckk, img = z.img, wlen = static_cast<size_t>(o) * ckk;
-  // The weight gradient sums over samples: each part of the batch sums into its own buffer (part 0 into
-  // dw), added up in part order at the end. The parts do not depend on the thread count up to 4, so
-  // neither do the numbers.
+  const size_t blen = db ? static_cast<size_t>(o) : 0, plen = (dw ? wlen : 0) + blen;
+  // The weight (and bias) gradients sum over samples: each part of the batch sums into its own buffer
+  // (part 0 into dw and db), added up in part order at the end. The parts do not depend on the thread
+  // count up to 4, so neither do the numbers.
   const int parts = std::max(1, std::min(n, std::max(4, num_threads())));
   // (not zero-initialised here: each part zeroes its own buffer below)
-  std::unique_ptr<float[]> partial(dw && parts > 1 ? new float[(parts - 1) * wlen] : nullptr);
+  std::unique_ptr<float[]> partial(plen && parts > 1 ? new float[(parts - 1) * plen] : nullptr);
   parallel_run(parts, [&](int id) {
-    float* dwp = dw ? (id == 0 ? dw : partial.get() + (id - 1) * wlen) : nullptr;
+    float* own = id == 0 ? nullptr : partial.get() + (id - 1) * plen;
+    float* dwp = dw ? (id == 0 ? dw : own) : nullptr;
+    float* dbp = db ? (id == 0 ? db : own + (dw ? wlen : 0)) : nullptr;
     if (dwp) std::fill(dwp, dwp + wlen, 0.0f);
+    if (dbp) std::fill(dbp, dbp + blen, 0.0f);
     for (int s = n * id / parts; s < n * (id + 1) / parts; s++) {
+      // the gradient reaching this sample's output, through the fused activation first (its derivative
+      // from the saved output y; relu's y > 0 exactly where its input is) while it is in cache
+      const float* gs = gy + static_cast<size_t>(s) * o * ohw;
+      if (act >= 0) {
+        float* ga = scratch(gradA, static_cast<size_t>(o) * ohw);
+        const float* ys = y + static_cast<size_t>(s) * o * ohw;
+        unary_grad_f32(act, ys, ys, gs, ga, static_cast<size_t>(o) * ohw);
+        gs = ga;
+      }
+      if (dbp)
+        for (int oc = 0; oc < o; oc++) {
+          double t = 0.0;
+          for (size_t i = 0; i < ohw; i++) t += gs[oc * ohw + i];
+          dbp[oc] += static_cast<float>(t);
+        }
       for (int gi = 0; gi < groups; gi++) {
         const size_t xo = (static_cast<size_t>(s) * groups + gi) * img;
         for (int oy0 = 0; oy0 < g.ho; oy0 += band) {
           const int oy1 = std::min(g.ho, oy0 + band), cn = (oy1 - oy0) * g.wo;
           // this band's columns of dY_g [og, ohw]
-          const float* gys = gy + (static_cast<size_t>(s) * o + gi * og) * ohw + static_cast<size_t>(oy0) * g.wo;
+          const float* gys = gs + gi * og * ohw + static_cast<size_t>(oy0) * g.wo;
           if (dwp) {
             // dW_g += dY_g [og, cn] · cols^T [cn, ckk]
             float* cols = scratch(colsA, z.bandLen);
@@ -169,11 +189,13 @@ void conv2d_backward_f32(const float* x, const float* w, const float* gy, float*
       }
     }
   });
-  if (dw)
-    for (int id = 1; id < parts; id++) {
-      const float* src = partial.get() + (id - 1) * wlen;
+  for (int id = 1; plen && id < parts; id++) {
+    const float* src = partial.get() + (id - 1) * plen;
+    if (dw)
       for (size_t i = 0; i < wlen; i++) dw[i] += src[i];
-    }
+    if (db)
+      for (size_t i = 0; i < blen; i++) db[i] += src[(dw ? wlen : 0) + i];
+  }
 }
 
 }  // namespace neurona

@@ -23,8 +23,13 @@ void col2im_rows_f32(const float* cols, const ConvGeom& g, int oy0, int oy1, flo
  * activations.h code: relu, sigmoid, tanh), each sample's output then goes through it in place.
  */
 void conv2d_forward_f32(const float* x, const float* w, const float* bias, float* out, int n, int groups, int o, const ConvGeom& g, int act = -1);
-/** Its backward from gy[n, o, ho, wo]: dx += the input gradient (when dx is not null), dw = the weight gradient (when not null). */
-void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g);
+/**
+ * Its backward from gy[n, o, ho, wo]: dx += the input gradient (when dx is not null), dw = the weight
+ * gradient (when not null). With act >= 0 gy is the gradient reaching the fused activation's output y
+ * [n, o, ho, wo], taken through it sample by sample, and db (when not null) = the bias gradient.
+ */
+void conv2d_backward_f32(const float* x, const float* w, const float* gy, float* dx, float* dw, int n, int groups, int o, const ConvGeom& g, int act = -1,
+                         const float* y = nullptr, float* db = nullptr);
 
 /** Pooling geometry of one plane: size h x w, kernel kh x kw, stride, padding, output ho x wo. */
 struct PoolGeom {

@@ -349,10 +349,12 @@ test('WASM matmul on worker threads (shared memory) equals the TS reference', as
       manualSeed(8);
       const x = randn([3, 32, 26, 26]).requiresGrad_();
       const w = randn([32, 32, 3, 3]).requiresGrad_();
-      const b = randn([32]);
+      const b = randn([32]).requiresGrad_();
       const y = conv2d(x, w, b);
-      y.mul(randn(y.shape)).sum().backward();
-      return [...y.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData()];
+      // and with a fused activation (taken through sample by sample, the bias gradient summed on the pool)
+      const yr = conv2d(x, w, b, { activation: 'relu' });
+      y.mul(randn(y.shape)).sum().add(yr.mul(randn(yr.shape)).sum()).backward();
+      return [...y.contiguousData(), ...yr.contiguousData(), ...x.grad!.contiguousData(), ...w.grad!.contiguousData(), ...b.grad!.contiguousData()];
     };
     try {
       const ref = run('ts');

@@ -950,3 +950,46 @@ export function softmax(x: usize, out: usize, rows: i32, r: i32, log: i32): void
     }
   }
 }
+
+/**
+ * out = g · op'(y) for n values, op by unary's codes 0-2 written with its output y (relu: g where y > 0,
+ * as the TS and native loops: y > 0 exactly where relu's input is); out may be g.
+ */
+export function unaryGrad(code: i32, y: usize, g: usize, out: usize, n: i32): void {
+  const one = f32x4.splat(1.0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const yv = v128.load(y + o);
+    const gv = v128.load(g + o);
+    let r: v128;
+    if (code == 0) r = v128.and(gv, f32x4.gt(yv, f32x4.splat(0)));
+    else if (code == 1) r = f32x4.mul(f32x4.mul(gv, yv), f32x4.sub(one, yv));
+    else r = f32x4.mul(gv, f32x4.sub(one, f32x4.mul(yv, yv)));
+    v128.store(out + o, r);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const yv = load<f32>(y + o);
+    const gv = load<f32>(g + o);
+    store<f32>(out + o, code == 0 ? (yv > 0 ? gv : 0) : code == 1 ? gv * yv * (1 - yv) : gv * (1 - yv * yv));
+  }
+}
+
+/** out[r] += Σ x[r·len, (r+1)·len) for `rows` rows of float32, each sum in float64. */
+export function sumRows(x: usize, rows: i32, len: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * len) << 2);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 4 <= len; j += 4) {
+      const v = v128.load(xr + (<usize>j << 2));
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+    }
+    let t = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    for (; j < len; j++) t += <f64>load<f32>(xr + (<usize>j << 2));
+    const o = out + (<usize>r << 2);
+    store<f32>(o, <f32>(<f64>load<f32>(o) + t));
+  }
+}

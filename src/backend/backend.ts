@@ -68,8 +68,13 @@ export interface Backend {
    * `g` is one group's geometry; with `act`, out = act(…) (applied to each sample's output as it is made).
    */
   conv2dF32?(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, g: ConvGeometry, act?: FusedActivation | null): void;
-  /** Its backward from gy [n, o, ho, wo]: dx += the input gradient (dx not null), dw = the weight gradient (dw not null). */
-  conv2dGradF32?(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void;
+  /**
+   * Its backward from gy [n, o, ho, wo]: dx += the input gradient (dx not null), dw = the weight gradient
+   * (dw not null). With `act`, gy is the gradient reaching the activation's output y [n, o, ho, wo] and is
+   * taken through it sample by sample, and db (not null) = the bias gradient.
+   */
+  conv2dGradF32?(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry,
+    act?: FusedActivation | null, y?: Float32Array | null, db?: Float32Array | null): void;
   /**
    * Optional LSTM gate math over float32 (see ops/recurrent.ts): out [B,2H] = (h', c'), act [B,5H] saved for
    * backward, from the pre-activations gates [B,4H] (+ add [B,4H] when given) and c [B,H] with rows ldc

@@ -178,28 +178,34 @@ export const conv2dOp: OpSpec<Conv2dAttrs> = {
     const x = ctx.input(0);
     const wt = ctx.input(1);
     const a = ctx.attrs;
-    // through the fused activation first: its derivative from the saved output (as linear's)
     const act = a.activation;
-    const d = act ? activationDefs[act].d() : null;
-    const gy = act ? ctx.mapGradOfOutput(act, (y) => d!(y, y), gOut) : gOut;
     const gm = geometry(x, wt, a);
     const { n, c, h, w, o, og, ckk, ho, wo } = gm;
     const be = getBackend();
-    const dt = gy.dtype === 'float64' ? 'float64' : 'float32';
-    const gd = gy.contiguousData();
     const xd = x.contiguousData();
     const wd = wt.contiguousData();
     const ohw = ho * wo;
-    const dX = ctx.needs[0] ? gy.newZeros(x.shape) : null;
-    const dW = ctx.needs[1] ? gy.newZeros(wt.shape) : null;
-    const dB = ctx.needs[2] ? gy.sum([0, 2, 3]) : null;
+    const dX = ctx.needs[0] ? gOut.newZeros(x.shape) : null;
+    const dW = ctx.needs[1] ? gOut.newZeros(wt.shape) : null;
     const dXd = dX?.data();
     const dWd = dW?.data();
-    if (be.conv2dGradF32 && gd instanceof Float32Array && xd instanceof Float32Array && wd instanceof Float32Array &&
-        (!dXd || dXd instanceof Float32Array) && (!dWd || dWd instanceof Float32Array)) {
-      be.conv2dGradF32(xd, wd, gd, dXd ?? null, dWd ?? null, n, a.groups, o, convGeometry(gm.cg, h, w, gm.kh, gm.kw, a, ho, wo));
+    const god = gOut.contiguousData();
+    const yd = act ? ctx.output().contiguousData() : null;
+    if (be.conv2dGradF32 && god instanceof Float32Array && xd instanceof Float32Array && wd instanceof Float32Array &&
+        (!dXd || dXd instanceof Float32Array) && (!dWd || dWd instanceof Float32Array) && (!yd || yd instanceof Float32Array)) {
+      // the backend's kernel takes the gradient through the fused activation sample by sample (in cache)
+      // and then sums the bias gradient too; without one the bias gradient is gy's sum here
+      const dB = ctx.needs[2] ? (act ? gOut.newZeros([o]) : gOut.sum([0, 2, 3])) : null;
+      be.conv2dGradF32(xd, wd, god, dXd ?? null, dWd ?? null, n, a.groups, o, convGeometry(gm.cg, h, w, gm.kh, gm.kw, a, ho, wo),
+        act ?? null, yd as Float32Array | null, act && dB ? (dB.data() as Float32Array) : null);
       return [dX, dW, dB];
     }
+    // through the fused activation first: its derivative from the saved output (as linear's)
+    const d = act ? activationDefs[act].d() : null;
+    const gy = act ? ctx.mapGradOfOutput(act, (y) => d!(y, y), gOut) : gOut;
+    const dB = ctx.needs[2] ? gy.sum([0, 2, 3]) : null;
+    const dt = gy.dtype === 'float64' ? 'float64' : 'float32';
+    const gd = gy.contiguousData();
     const cols = newFloat(dt, ckk * ohw);
     for (let s = 0; s < n; s++) {
       for (let g = 0; g < a.groups; g++) {

@@ -14,7 +14,7 @@ export interface NativeAddon {
   im2col(x: Float32Array, xOff: number, cols: Float32Array, colsOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
   col2im(cols: Float32Array, colsOff: number, dx: Float32Array, dxOff: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number): void;
   conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number, act?: number): void;
-  conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dwl: number, pt: number, pl: number, ho: number, wo: number): void;
+  conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, c: number, h: number, wd: number, kh: number, kw: number, sh: number, sw: number, dh: number, dwl: number, pt: number, pl: number, ho: number, wo: number, act?: number, y?: Float32Array | null, db?: Float32Array | null): void;
   unary(code: number, x: Float32Array, out: Float32Array): void;
   unaryGrad(code: number, x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array): void;
   lstmGates(gates: Float32Array, c: Float32Array, out: Float32Array, act: Float32Array, b: number, h: number, add: Float32Array | null, ldc: number): void;
@@ -181,7 +181,9 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     col2imF32: (cols, g, dx, dxo) => addon.col2im(cols, 0, dx, dxo, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     conv2dF32: (x, w, bias, out, n, groups, o, g, act) =>
       addon.conv2d(x, w, bias, out, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo, act ? UNARY_CODES[act]! : -1),
-    conv2dGradF32: (x, w, gy, dx, dw, n, groups, o, g) => addon.conv2dGrad(x, w, gy, dx, dw, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
+    conv2dGradF32: (x, w, gy, dx, dw, n, groups, o, g, act, y, db) => act
+      ? addon.conv2dGrad(x, w, gy, dx, dw, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo, UNARY_CODES[act]!, y ?? null, db ?? null)
+      : addon.conv2dGrad(x, w, gy, dx, dw, n, groups, o, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.ho, g.wo),
     sgdF32: (param, grad, buf, h) => {
       if (param.length < MIN_NATIVE_ELEMENTS) return false;
       addon.sgd(param, grad, buf, h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb);

@@ -24,6 +24,8 @@ interface WasmExports {
   /** (cols, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, wo, oy0, oy1, dx) */
   col2imRows(...args: number[]): void;
   unary(code: number, x: number, out: number, n: number): void;
+  unaryGrad(code: number, y: number, g: number, out: number, n: number): void;
+  sumRows(x: number, rows: number, len: number, out: number): void;
   lstmGates(gates: number, add: number, c: number, ldc: number, out: number, act: number, b: number, h: number): void;
   lstmGatesGrad(grad: number, dhIn: number, dcIn: number, c: number, ldc: number, act: number, dGates: number, dC: number, b: number, h: number): void;
   softmax(x: number, out: number, rows: number, r: number, log: number): void;
@@ -43,6 +45,10 @@ interface ConvKernels {
   col2imRows(...args: number[]): void;
   /** out = op(x) over n floats (wasm/kernels.ts unary's codes). */
   unary(code: number, x: number, out: number, n: number): void;
+  /** out = g · op'(y) over n floats (unaryGrad). */
+  unaryGrad(code: number, y: number, g: number, out: number, n: number): void;
+  /** out[r] += the sum of row r (sumRows). */
+  sumRows(x: number, rows: number, len: number, out: number): void;
   /** Bytes of scratch sgemm needs at `scratch` for this product. */
   scratchBytes(m: number, n: number, k: number): number;
   sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, scratch: number): void;
@@ -271,6 +277,8 @@ export function createWasmBackend(): Backend | null {
     im2colRows: (...a) => ex.im2colRows(...a),
     col2imRows: (...a) => ex.col2imRows(...a),
     unary: (code, x, out, n) => ex.unary(code, x, out, n),
+    unaryGrad: (code, y, g, out, n) => ex.unaryGrad(code, y, g, out, n),
+    sumRows: (x, rows, len, out) => ex.sumRows(x, rows, len, out),
     scratchBytes: (m, n, k) => ex.scratchBytes(m, n, k) + 16,
     sgemm: (m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, scratch) => ex.sgemm(m, n, k, a, lda, ta ? 1 : 0, b, ldb, tb ? 1 : 0, c, ldc, acc ? 1 : 0, scratch),
   };
@@ -288,6 +296,8 @@ export function createWasmBackend(): Backend | null {
       im2colRows: (...a) => tp.ex.im2colRows(...a),
       col2imRows: (...a) => tp.ex.col2imRows(...a),
       unary: (code, x, out, n) => tp.ex.unary(code, x, out, n),
+      unaryGrad: (code, y, g, out, n) => tp.ex.unaryGrad(code, y, g, out, n),
+      sumRows: (x, rows, len, out) => tp.ex.sumRows(x, rows, len, out),
       scratchBytes: (m, n, k) => tp.ex.packedABytes(m, k) + 64 + stride(n, k) * tp.threads,
       sgemm: (m, n, k, a, lda, ta, b, ldb, tb, c, ldc, acc, scratch) => {
         const pa = (scratch + 63) & ~63;
@@ -349,7 +359,9 @@ export function createWasmBackend(): Backend | null {
   }
 
   /** Its backward, the same way: dx += the input gradient (sample by sample), dw = the weight gradient (summed in the module over the batch). */
-  function conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry): void {
+  function conv2dGrad(x: Float32Array, w: Float32Array, gy: Float32Array, dx: Float32Array | null, dw: Float32Array | null, n: number, groups: number, o: number, g: ConvGeometry,
+    act?: FusedActivation | null, y?: Float32Array | null, db?: Float32Array | null): void {
+    const code = act ? UNARY_CODES[act]! : -1;
     const { og, ohw, ckk, img, band, kr } = convPlan(o, groups, g);
     const bandCols = Math.min(g.ho, band) * g.wo;
     const xPtr = kr.base;
@@ -357,16 +369,25 @@ export function createWasmBackend(): Backend | null {
     const gPtr = wPtr + o * ckk * 4;
     const dxPtr = gPtr + o * ohw * 4;
     const dwPtr = dxPtr + groups * img * 4;
-    const cPtr = (dwPtr + o * ckk * 4 + 63) & ~63;
+    // with a fused activation: a sample's output y (the gradient goes through it in place at gPtr) and the bias gradient
+    const yPtr = dwPtr + o * ckk * 4;
+    const dbPtr = yPtr + (code >= 0 ? o * ohw * 4 : 0);
+    const cPtr = (dbPtr + o * 4 + 63) & ~63;
     const dcPtr = (cPtr + ckk * bandCols * 4 + 63) & ~63;
     const sPtr = (dcPtr + ckk * bandCols * 4 + 63) & ~63;
     kr.reserve(sPtr - kr.base + Math.max(kr.scratchBytes(og, ckk, bandCols), kr.scratchBytes(ckk, bandCols, og)));
     let heap = kr.heap();
     heap.set(w.subarray(0, o * ckk), wPtr / 4);
     if (dw) heap.fill(0, dwPtr / 4, dwPtr / 4 + o * ckk);
+    if (db) heap.fill(0, dbPtr / 4, dbPtr / 4 + o);
     for (let s = 0; s < n; s++) {
       heap = kr.heap();
       heap.set(gy.subarray(s * o * ohw, (s + 1) * o * ohw), gPtr / 4);
+      if (code >= 0) {
+        heap.set(y!.subarray(s * o * ohw, (s + 1) * o * ohw), yPtr / 4);
+        kr.unaryGrad(code, yPtr, gPtr, gPtr, o * ohw);
+      }
+      if (db) kr.sumRows(gPtr, o, ohw, dbPtr);
       if (dw) heap.set(x.subarray(s * groups * img, (s + 1) * groups * img), xPtr / 4);
       if (dx) heap.set(dx.subarray(s * groups * img, (s + 1) * groups * img), dxPtr / 4);
       for (let gi = 0; gi < groups; gi++) {
@@ -392,6 +413,7 @@ export function createWasmBackend(): Backend | null {
       }
     }
     if (dw) dw.set(kr.heap().subarray(dwPtr / 4, dwPtr / 4 + o * ckk));
+    if (db) db.set(kr.heap().subarray(dbPtr / 4, dbPtr / 4 + o));
   }
 
   /**

@@ -20,6 +20,8 @@ export interface ThreadedExports {
   im2colRows(...args: number[]): void;
   col2imRows(...args: number[]): void;
   unary(code: number, x: number, out: number, n: number): void;
+  unaryGrad(code: number, y: number, g: number, out: number, n: number): void;
+  sumRows(x: number, rows: number, len: number, out: number): void;
 }
 
 /** The WebAssembly API this backend uses (typed here: the core is checked without DOM types). */
