@@ -12,7 +12,7 @@ const executablePath = process.env.NEURONA_CHROMIUM ?? '/usr/bin/chromium';
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
-test('the WASM backend trains a small MLP in headless Chromium (step by step, and through fit\'s fused kernel)', async (t) => {
+test('the WASM backend trains a small MLP in headless Chromium (step by step, and through fit\'s fused kernel), and its CNN and LSTM kernels equal the TS backend there', async (t) => {
   if (!existsSync(executablePath)) {
     console.log(`skipped: chromium not found at ${executablePath} (apt-get install chromium)`);
     t.skip(`chromium not found at ${executablePath}`);
@@ -81,6 +81,35 @@ test('the WASM backend trains a small MLP in headless Chromium (step by step, an
     assert.ok(f.calls > 0, 'the fused kernel ran in the page');
     assert.ok(f.loss.at(-1)! < f.loss[0]!, `fit's loss fell: ${f.loss.map((l) => l.toFixed(3)).join(' ')}`);
     assert.ok(f.acc.at(-1)! > 0.85, `fit's training accuracy ${f.acc.at(-1)}`);
+    // the WASM kernels a CNN and an LSTM use (conv with its fused ReLU forward and backward, max pooling,
+    // log-softmax, sigmoid/tanh, the LSTM gates) give the TS backend's numbers in the page
+    const k = await page.evaluate(() => {
+      const nr = (globalThis as unknown as { neurona: typeof import('../src/index.ts') }).neurona;
+      // (no named functions inside: the bundler's name helper does not exist in the page)
+      const results: number[][] = [];
+      for (const name of ['wasm', 'ts']) {
+        nr.setBackend(name);
+        nr.manualSeed(3);
+        const cnn = new nr.nn.Sequential(new nr.nn.Conv2d(1, 8, 3), new nr.nn.ReLU(), new nr.nn.MaxPool2d(2), new nr.nn.Flatten(), new nr.nn.Linear(8 * 13 * 13, 10));
+        const lstm = new nr.nn.LSTM(6, 12);
+        const x = nr.randn([4, 1, 28, 28]);
+        const seq = nr.randn([5, 4, 6]);
+        const logits = cnn.forward(x).logSoftmax(-1);
+        const h = lstm.forwardWithState(seq).output;
+        const z = nr.randn([40, 64]).mul(3);
+        logits.mul(nr.randn(logits.shape)).sum().add(h.mul(nr.randn(h.shape)).sum()).backward();
+        results.push([...logits.contiguousData(), ...h.contiguousData(), ...z.sigmoid().contiguousData(), ...z.tanh().contiguousData(), ...z.softmax(-1).contiguousData(),
+          ...cnn.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...lstm.parameters().flatMap((p) => [...p.grad!.contiguousData()])]);
+      }
+      nr.setBackend('wasm');
+      const [wasm, ts] = results as [number[], number[]];
+      let err = 0;
+      for (let i = 0; i < ts.length; i++) err = Math.max(err, Math.abs(ts[i]! - wasm[i]!) / (1e-2 + Math.abs(ts[i]!)));
+      return { err, n: ts.length, same: ts.length === wasm.length };
+    });
+    assert.deepEqual(errors, []);
+    assert.ok(k.same && k.n > 10000, `${k.n} values compared`);
+    assert.ok(k.err < 1e-4, `WASM kernels against TS in the page: max relative difference ${k.err}`);
   } finally {
     await browser.close();
   }
