@@ -228,12 +228,17 @@ test('activations (relu, sigmoid, tanh, exp, softmax, log-softmax) and LSTM step
     total = total.add(out3.mul(randn(out3.shape)).sum());
     const long = randn([16384 * 2 + 7]).mul(3);
     const longActs = [long.sigmoid(), long.tanh(), long.exp(), long.reshape([5, -1]).softmax(-1), long.reshape([5, -1]).logSoftmax(-1)];
+    // enough values for the native activations and their gradients to split over the threads (blocks of 64 and a tail)
+    const big = randn([70001]).mul(3).requiresGrad_();
+    const bigActs = [big.relu(), big.sigmoid(), big.tanh()];
+    total = total.add(bigActs.map((a) => a.mul(randn(a.shape)).sum()).reduce((a, b) => a.add(b)));
     total.backward();
     return [
       ...acts.flatMap((a) => [...a.contiguousData()]), ...x.grad!.contiguousData(), ...out.contiguousData(), ...seq.grad!.contiguousData(),
       ...lstm.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...out2.contiguousData(), ...seq2.grad!.contiguousData(),
       ...wide.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...out3.contiguousData(), ...seq3.grad!.contiguousData(),
       ...odd.parameters().flatMap((p) => [...p.grad!.contiguousData()]), ...longActs.flatMap((a) => [...a.contiguousData()]),
+      ...bigActs.flatMap((a) => [...a.contiguousData()]), ...big.grad!.contiguousData(),
     ];
   };
   try {
