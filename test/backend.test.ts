@@ -31,6 +31,8 @@ function matmulCases(be: Backend, label: string): void {
     [1, 300, 200, false, false], [3, 70, 301, false, true], [2, 45, 517, false, false], [1, 255, 785, false, true],
     // operands of at most 16 floats (V8 keeps them on its heap; the native backend copies them to scratch)
     [1, 8, 300, false, true], [1, 300, 8, true, false], [300, 1, 8, false, true],
+    // outer products big enough for the WASM kernel: a transposed B, and C's rows over several slices
+    [64, 100, 1, false, true], [100, 800, 1, false, false],
   ];
   for (const [m, n, k, ta, tb] of cases) {
     const a = Float32Array.from({ length: m * k * 2 }, () => Math.random() - 0.5);
@@ -50,6 +52,15 @@ function matmulCases(be: Backend, label: string): void {
 
 test('WASM matmul equals the TS reference: shapes, edges, transposes, batches, accumulate', () => {
   matmulCases(wasm!, 'wasm');
+  // an outer product whose B entries are ldb apart (a transposed view of a wider matrix), from an offset
+  const a = Float32Array.from({ length: 64 }, () => Math.random() - 0.5);
+  const b = Float32Array.from({ length: 301 }, () => Math.random() - 0.5);
+  const args = (c: Float32Array) => ({ a, b, c, m: 64, n: 100, k: 1, transA: false, transB: true, lda: 1, ldb: 3, aOffsets: [0], bOffsets: [1] });
+  const ref = new Float32Array(6400);
+  const got = new Float32Array(6400);
+  tsBackend.matmul(args(ref));
+  wasm!.matmul(args(got));
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ref[i]! - got[i]!) < 1e-6, `strided outer product at ${i}: ${got[i]} vs ${ref[i]}`);
 });
 
 test('native matmul equals the TS reference for every micro-kernel the CPU has, on 1 and 2 threads', { skip: !native && 'native addon not built' }, () => {

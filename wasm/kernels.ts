@@ -993,3 +993,23 @@ export function sumRows(x: usize, rows: i32, len: i32, out: usize): void {
     store<f32>(o, <f32>(<f64>load<f32>(o) + t));
   }
 }
+
+/** The outer product c[i, j] (+)= a[i]·b[j] for m x n (per-sample training's weight gradient gᵀ·x). */
+export function outer(a: usize, b: usize, c: usize, m: i32, n: i32, accumulate: i32): void {
+  for (let i = 0; i < m; i++) {
+    const s = load<f32>(a + (<usize>i << 2));
+    const av = f32x4.splat(s);
+    const cr = c + ((<usize>i * n) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      const pr = f32x4.mul(av, v128.load(b + o));
+      v128.store(cr + o, accumulate ? f32x4.add(v128.load(cr + o), pr) : pr);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      const pr = s * load<f32>(b + o);
+      store<f32>(cr + o, accumulate ? load<f32>(cr + o) + pr : pr);
+    }
+  }
+}
