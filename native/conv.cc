@@ -9,6 +9,7 @@
 #include "clones.h"
 #include "activations.h"
 #include "conv.h"
+#include "elementwise.h"
 #include "gemm.h"
 
 namespace neurona {
@@ -86,7 +87,7 @@ void col2im_rows_f32(const float* cols, const ConvGeom& g, int oy0, int oy1, flo
 void col2im_f32(const float* cols, const ConvGeom& g, float* dx) { col2im_rows_f32(cols, g, 0, g.ho, dx); }
 
 namespace {
-thread_local std::vector<float> colsA, colsB, gradA;
+thread_local std::vector<float> colsA, colsB, gradA, sumsA;
 
 float* scratch(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
@@ -161,12 +162,12 @@ void conv2d_backward_f32(const float* x, const float* w, const float* gy, float*
         unary_grad_f32(act, ys, ys, gs, ga, static_cast<size_t>(o) * ohw);
         gs = ga;
       }
-      if (dbp)
-        for (int oc = 0; oc < o; oc++) {
-          double t = 0.0;
-          for (size_t i = 0; i < ohw; i++) t += gs[oc * ohw + i];
-          dbp[oc] += static_cast<float>(t);
-        }
+      if (dbp) {
+        // this sample's channel sums (elementwise.cc's sum over an axis, in double), onto the part's
+        float* sums = scratch(sumsA, static_cast<size_t>(o));
+        sum_axis_f32(gs, static_cast<size_t>(o), ohw, 1, sums, nullptr);
+        for (int oc = 0; oc < o; oc++) dbp[oc] += sums[oc];
+      }
       for (int gi = 0; gi < groups; gi++) {
         const size_t xo = (static_cast<size_t>(s) * groups + gi) * img;
         for (int oy0 = 0; oy0 < g.ho; oy0 += band) {

@@ -56,6 +56,7 @@ test('fused inference equals the eager forward: nn and Keras chains, every activ
     ['tanh, sigmoid, no bias, identity', new nn.Sequential(new nn.Flatten(), new nn.Linear(30, 40, { bias: false }), new nn.Tanh(), new nn.Identity(), new nn.Linear(40, 7), new nn.Sigmoid(), new nn.Linear(7, 3)), 30],
     ['Keras dense, softmax last', K.sequential([K.dense({ units: 64, activation: 'relu', inputShape: [20] }), K.dense({ units: 32, activation: 'tanh' }), K.dense({ units: 5, activation: 'softmax' })]), 20],
     ['nn softmax module last', new nn.Sequential(new nn.Linear(12, 300), new nn.Sigmoid(), new nn.Linear(300, 4), new nn.Softmax(-1)), 12],
+    ['Keras activation layers', K.sequential([K.dense({ units: 16, inputShape: [12] }), K.activation({ activation: 'relu' }), K.dense({ units: 3 }), K.activation({ activation: 'softmax' })]), 12],
   ];
   for (const [label, model, inF] of chains) {
     for (const rows of [1, 3, 16]) checkFused(model, randn([rows, inF]).mul(2), `${label}, ${rows} rows`);

@@ -707,6 +707,16 @@ export function mlpSgd(desc: usize, nLayers: i32, x: usize, y: usize, labels: us
   return f32x4.extract_lane(v, 0);
 }
 
+// Four values at p (or, with full false, the one value at p in every lane), and their store (all four, or
+// lane 0 only): the row kernels below handle a row's last h % 4 values with the same vector math.
+@inline function ld(p: usize, full: bool): v128 {
+  return full ? v128.load(p) : f32x4.splat(load<f32>(p));
+}
+@inline function st(p: usize, v: v128, full: bool): void {
+  if (full) v128.store(p, v);
+  else store<f32>(p, lane0(v));
+}
+
 @inline function unaryv(code: i32, x: v128): v128 {
   // relu: x where x > 0, else 0 (a NaN too, as the TS and native loops)
   if (code == 0) return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
@@ -720,31 +730,38 @@ export function unary(code: i32, x: usize, out: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, unaryv(code, v128.load(x + o)));
+    st(out + o, unaryv(code, ld(x + o, true)), true);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(out + o, lane0(unaryv(code, f32x4.splat(load<f32>(x + o)))));
+    st(out + o, unaryv(code, ld(x + o, false)), false);
   }
 }
 
-// Four values (at byte offset o) of an LSTM row from their gate pre-activations vi, vf, vg, vo: c_{t−1}
-// at cr, outputs h' and c' at oh and oh + hb, the saved activations (i, f, g, o, tanh c') at a, hb bytes
-// apart.
-@inline function lstmLanes(cr: usize, oh: usize, a: usize, hb: usize, o: usize, vi: v128, vf: v128, vg: v128, vo: v128): void {
+// The gate math at byte offset o of an LSTM row (four values, or one with full false): pre-activations at
+// g (+ ad when it is not 0; the four gates hb bytes apart), c_{t−1} at cr, h' and c' to oh and oh + hb,
+// the saved activations (i, f, g, o, tanh c') to a, hb bytes apart.
+@inline function lstmStep(g: usize, ad: usize, cr: usize, oh: usize, a: usize, hb: usize, o: usize, full: bool): void {
+  let vi = ld(g + o, full), vf = ld(g + hb + o, full), vg = ld(g + 2 * hb + o, full), vo = ld(g + 3 * hb + o, full);
+  if (ad) {
+    vi = f32x4.add(vi, ld(ad + o, full));
+    vf = f32x4.add(vf, ld(ad + hb + o, full));
+    vg = f32x4.add(vg, ld(ad + 2 * hb + o, full));
+    vo = f32x4.add(vo, ld(ad + 3 * hb + o, full));
+  }
   const i = sigmoidv(vi);
   const f = sigmoidv(vf);
   const gg = tanhv(vg);
   const og = sigmoidv(vo);
-  const c2 = f32x4.add(f32x4.mul(f, v128.load(cr + o)), f32x4.mul(i, gg));
+  const c2 = f32x4.add(f32x4.mul(f, ld(cr + o, full)), f32x4.mul(i, gg));
   const tc = tanhv(c2);
-  v128.store(oh + o, f32x4.mul(og, tc));
-  v128.store(oh + hb + o, c2);
-  v128.store(a + o, i);
-  v128.store(a + hb + o, f);
-  v128.store(a + 2 * hb + o, gg);
-  v128.store(a + 3 * hb + o, og);
-  v128.store(a + 4 * hb + o, tc);
+  st(oh + o, f32x4.mul(og, tc), full);
+  st(oh + hb + o, c2, full);
+  st(a + o, i, full);
+  st(a + hb + o, f, full);
+  st(a + 2 * hb + o, gg, full);
+  st(a + 3 * hb + o, og, full);
+  st(a + 4 * hb + o, tc, full);
 }
 
 /**
@@ -761,36 +778,29 @@ export function lstmGates(gates: usize, add: usize, c: usize, ldc: i32, out: usi
     const cr = c + ((<usize>r * ldc) << 2);
     const oh = out + <usize>r * 2 * hb;
     const a = act + <usize>r * 5 * hb;
-    for (let o: usize = 0; o < h4; o += 16) {
-      let vi = v128.load(g + o), vf = v128.load(g + hb + o), vg = v128.load(g + 2 * hb + o), vo = v128.load(g + 3 * hb + o);
-      if (ad) {
-        vi = f32x4.add(vi, v128.load(ad + o));
-        vf = f32x4.add(vf, v128.load(ad + hb + o));
-        vg = f32x4.add(vg, v128.load(ad + 2 * hb + o));
-        vo = f32x4.add(vo, v128.load(ad + 3 * hb + o));
-      }
-      lstmLanes(cr, oh, a, hb, o, vi, vf, vg, vo);
-    }
-    for (let o: usize = h4; o < hb; o += 4) {
-      let xi = load<f32>(g + o), xf = load<f32>(g + hb + o), xg = load<f32>(g + 2 * hb + o), xo = load<f32>(g + 3 * hb + o);
-      if (ad) {
-        xi += load<f32>(ad + o);
-        xf += load<f32>(ad + hb + o);
-        xg += load<f32>(ad + 2 * hb + o);
-        xo += load<f32>(ad + 3 * hb + o);
-      }
-      const i = lane0(sigmoidv(f32x4.splat(xi))), f = lane0(sigmoidv(f32x4.splat(xf))), gg = lane0(tanhv(f32x4.splat(xg))), og = lane0(sigmoidv(f32x4.splat(xo)));
-      const c2 = f * load<f32>(cr + o) + i * gg;
-      const tc = lane0(tanhv(f32x4.splat(c2)));
-      store<f32>(oh + o, og * tc);
-      store<f32>(oh + hb + o, c2);
-      store<f32>(a + o, i);
-      store<f32>(a + hb + o, f);
-      store<f32>(a + 2 * hb + o, gg);
-      store<f32>(a + 3 * hb + o, og);
-      store<f32>(a + 4 * hb + o, tc);
-    }
+    for (let o: usize = 0; o < h4; o += 16) lstmStep(g, ad, cr, oh, a, hb, o, true);
+    for (let o: usize = h4; o < hb; o += 4) lstmStep(g, ad, cr, oh, a, hb, o, false);
   }
+}
+
+// Its backward at byte offset o of a row (four values, or one with full false): the saved activations at
+// a, the gradient (dh', dc') at gr and gr + hb plus the carry at dhr and dcr_ when dhr is not 0, c_{t−1}
+// at cr; dGates to d (hb bytes apart) and dC to dcr.
+@inline function lstmGradStep(a: usize, gr: usize, dhr: usize, dcIn: usize, cr: usize, d: usize, dcr: usize, hb: usize, o: usize, full: bool): void {
+  const one = f32x4.splat(1.0);
+  const i = ld(a + o, full), f = ld(a + hb + o, full), g = ld(a + 2 * hb + o, full), og = ld(a + 3 * hb + o, full), tc = ld(a + 4 * hb + o, full);
+  let dh = ld(gr + o, full);
+  let dc = ld(gr + hb + o, full);
+  if (dhr) {
+    dh = f32x4.add(dh, ld(dhr + o, full));
+    dc = f32x4.add(dc, ld(dcIn + o, full));
+  }
+  dc = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+  st(d + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)), full);
+  st(d + hb + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, ld(cr + o, full)), f), f32x4.sub(one, f)), full);
+  st(d + 2 * hb + o, f32x4.mul(f32x4.mul(dc, i), f32x4.sub(one, f32x4.mul(g, g))), full);
+  st(d + 3 * hb + o, f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), og), f32x4.sub(one, og)), full);
+  st(dcr + o, f32x4.mul(dc, f), full);
 }
 
 /**
@@ -800,43 +810,16 @@ export function lstmGates(gates: usize, add: usize, c: usize, ldc: i32, out: usi
 export function lstmGatesGrad(grad: usize, dhIn: usize, dcIn: usize, c: usize, ldc: i32, act: usize, dGates: usize, dC: usize, b: i32, h: i32): void {
   const hb = <usize>h << 2;
   const h4 = <usize>(h & ~3) << 2;
-  const one = f32x4.splat(1.0);
   for (let r = 0; r < b; r++) {
     const a = act + <usize>r * 5 * hb;
     const gr = grad + <usize>r * 2 * hb;
+    const dhr = dhIn ? dhIn + <usize>r * hb : 0;
+    const dcIr = dhIn ? dcIn + <usize>r * hb : 0;
     const cr = c + ((<usize>r * ldc) << 2);
     const d = dGates + <usize>r * 4 * hb;
     const dcr = dC + <usize>r * hb;
-    for (let o: usize = 0; o < h4; o += 16) {
-      const i = v128.load(a + o), f = v128.load(a + hb + o), g = v128.load(a + 2 * hb + o), og = v128.load(a + 3 * hb + o), tc = v128.load(a + 4 * hb + o);
-      let dh = v128.load(gr + o);
-      let dc = v128.load(gr + hb + o);
-      if (dhIn) {
-        dh = f32x4.add(dh, v128.load(dhIn + <usize>r * hb + o));
-        dc = f32x4.add(dc, v128.load(dcIn + <usize>r * hb + o));
-      }
-      dc = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
-      v128.store(d + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)));
-      v128.store(d + hb + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, v128.load(cr + o)), f), f32x4.sub(one, f)));
-      v128.store(d + 2 * hb + o, f32x4.mul(f32x4.mul(dc, i), f32x4.sub(one, f32x4.mul(g, g))));
-      v128.store(d + 3 * hb + o, f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), og), f32x4.sub(one, og)));
-      v128.store(dcr + o, f32x4.mul(dc, f));
-    }
-    for (let o: usize = h4; o < hb; o += 4) {
-      const i = load<f32>(a + o), f = load<f32>(a + hb + o), g = load<f32>(a + 2 * hb + o), og = load<f32>(a + 3 * hb + o), tc = load<f32>(a + 4 * hb + o);
-      let dh = load<f32>(gr + o);
-      let dc = load<f32>(gr + hb + o);
-      if (dhIn) {
-        dh += load<f32>(dhIn + <usize>r * hb + o);
-        dc += load<f32>(dcIn + <usize>r * hb + o);
-      }
-      dc += dh * og * (1 - tc * tc);
-      store<f32>(d + o, dc * g * i * (1 - i));
-      store<f32>(d + hb + o, dc * load<f32>(cr + o) * f * (1 - f));
-      store<f32>(d + 2 * hb + o, dc * i * (1 - g * g));
-      store<f32>(d + 3 * hb + o, dh * tc * og * (1 - og));
-      store<f32>(dcr + o, dc * f);
-    }
+    for (let o: usize = 0; o < h4; o += 16) lstmGradStep(a, gr, dhr, dcIr, cr, d, dcr, hb, o, true);
+    for (let o: usize = h4; o < hb; o += 4) lstmGradStep(a, gr, dhr, dcIr, cr, d, dcr, hb, o, false);
   }
 }
 
@@ -951,28 +934,25 @@ export function softmax(x: usize, out: usize, rows: i32, r: i32, log: i32): void
   }
 }
 
-/**
- * out = g · op'(y) for n values, op by unary's codes 0-2 written with its output y (relu: g where y > 0,
- * as the TS and native loops: y > 0 exactly where relu's input is); out may be g.
- */
-export function unaryGrad(code: i32, y: usize, g: usize, out: usize, n: i32): void {
+// g · op'(y) for four values, op by unary's codes 0-2 written with its output y (relu: g where y > 0, as
+// the TS and native loops: y > 0 exactly where relu's input is)
+@inline function unaryGradv(code: i32, yv: v128, gv: v128): v128 {
   const one = f32x4.splat(1.0);
+  if (code == 0) return v128.and(gv, f32x4.gt(yv, f32x4.splat(0)));
+  if (code == 1) return f32x4.mul(f32x4.mul(gv, yv), f32x4.sub(one, yv));
+  return f32x4.mul(gv, f32x4.sub(one, f32x4.mul(yv, yv)));
+}
+
+/** out = g · op'(y) for n values (unaryGradv); out may be g. */
+export function unaryGrad(code: i32, y: usize, g: usize, out: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const yv = v128.load(y + o);
-    const gv = v128.load(g + o);
-    let r: v128;
-    if (code == 0) r = v128.and(gv, f32x4.gt(yv, f32x4.splat(0)));
-    else if (code == 1) r = f32x4.mul(f32x4.mul(gv, yv), f32x4.sub(one, yv));
-    else r = f32x4.mul(gv, f32x4.sub(one, f32x4.mul(yv, yv)));
-    v128.store(out + o, r);
+    st(out + o, unaryGradv(code, ld(y + o, true), ld(g + o, true)), true);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const yv = load<f32>(y + o);
-    const gv = load<f32>(g + o);
-    store<f32>(out + o, code == 0 ? (yv > 0 ? gv : 0) : code == 1 ? gv * yv * (1 - yv) : gv * (1 - yv * yv));
+    st(out + o, unaryGradv(code, ld(y + o, false), ld(g + o, false)), false);
   }
 }
 

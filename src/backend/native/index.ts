@@ -4,6 +4,7 @@
 // Loaded through process.getBuiltinModule (Node >= 20.16), so browsers and bundlers never see a Node
 // import; where the addon is missing or fails to load this returns null and the WASM backend is used.
 import type { Backend, MatmulArgs, MlpEpochArgs, MlpForwardArgs, SgdCoefficients } from '../backend.ts';
+import { UNARY_CODES } from '../codes.ts';
 import { tsBackend } from '../ts/index.ts';
 
 /** The addon's functions (see native/addon.cc). */
@@ -80,8 +81,6 @@ const MIN_NATIVE_ELEMENTS = 1024;
 const MIN_NATIVE_ACTIVATION: Record<string, number> = { relu: 128, sigmoid: 64, tanh: 64, exp: 64 };
 /** From this many elements an activation's gradient runs natively (its TS loop is plain arithmetic): 128 0.32-0.62/0.31-0.34 µs. */
 const MIN_NATIVE_ACTIVATION_GRAD = 128;
-/** The addon's codes for the activations it has (native/activations.h). */
-const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3 };
 
 /** An SGD step's coefficients in the order the addon takes them (sign, weightDecay, lr, bm, bg, cg, cb). */
 const sgdArgs = (h: SgdCoefficients): [number, number, number, number, number, number, number] => [h.sign, h.weightDecay, h.lr, h.bm, h.bg, h.cg, h.cb];

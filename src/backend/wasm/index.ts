@@ -5,6 +5,7 @@
 // module's memory in slices: rowSlices). Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, MlpEpochResult, SgdCoefficients } from '../backend.ts';
+import { UNARY_CODES } from '../codes.ts';
 import { checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
@@ -99,8 +100,6 @@ function decodeBase64(s: string): Uint8Array {
 const ARENA = 2 * 65536; // after the module's own static data (its initial 2 pages)
 /** Below this many values an update stays in the optimizer's own loop (copying in and out costs more). */
 const MIN_UPDATE = 1024;
-/** The module's codes for the activations it computes (wasm/kernels.ts unary; the native addon's too). */
-const UNARY_CODES: Record<string, number> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3 };
 /**
  * From this many values an activation runs in the module, copies included. Measured per call (TS loop /
  * module, µs): sigmoid 64 1.10-1.48/1.46-1.70, 128 2.2/0.83, 8192 181/24; tanh 64 1.7-1.9/0.75-0.94,

@@ -2,30 +2,11 @@
 import { ValueError } from '../../core/index.ts';
 import { Tensor, isGradEnabled } from '../../tensor/index.ts';
 import { Module } from '../module.ts';
-import { ReLU, Sigmoid, Tanh } from './activation.ts';
 import { Linear } from './linear.ts';
 import { Conv2d } from './conv.ts';
-import { Activation } from './merge.ts';
-import { activations } from '../functional.ts';
-import type { LinearActivation } from '../../ops/index.ts';
-import { FUSED_INFERENCE_MAX_ROWS, FusedInference } from './dense-chain.ts';
+import { FUSED_INFERENCE_MAX_ROWS, FusedInference, fusableActivation } from './dense-chain.ts';
 
 const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 'name']);
-
-/** The activation a Linear or Conv2d can apply inside its op, when `m` is exactly one of them. */
-function fusableActivation(m: Module | undefined): LinearActivation | null {
-  if (m === undefined) return null;
-  const C = m.constructor;
-  if (C === ReLU) return 'relu';
-  if (C === Tanh) return 'tanh';
-  if (C === Sigmoid) return 'sigmoid';
-  if (C === Activation) {
-    const a = m as Activation;
-    const name = a.activationName;
-    if ((name === 'relu' || name === 'tanh' || name === 'sigmoid') && a.fn === activations[name]) return name;
-  }
-  return null;
-}
 
 /**
  * Applies its modules in order. `new Sequential(a, b, c)` names them 0, 1, 2;
@@ -89,7 +70,7 @@ export class Sequential extends Module {
       const C = m.constructor;
       if (C === Linear || C === Conv2d) {
         const act = fusableActivation(es[i + 1]?.[1]);
-        if (act) {
+        if (act && act !== 'softmax') {
           x = (m as Linear | Conv2d).forwardActivation(x, act);
           i++;
           continue;

@@ -7,9 +7,34 @@ import type { Module } from '../module.ts';
 import { Identity, Linear, Flatten } from './linear.ts';
 import { Dense } from './dense.ts';
 import { ReLU, Sigmoid, Softmax, Tanh } from './activation.ts';
+import { Activation } from './merge.ts';
+import { activations } from '../functional.ts';
 
 /** The activation codes of the fused kernels: 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 softmax (last layer only). */
 const ACT: Record<string, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, softmax: 4 };
+
+/** An activation module a fused kernel (or a layer's op) can apply in its place. */
+export type FusableActivation = 'relu' | 'tanh' | 'sigmoid' | 'softmax';
+
+/**
+ * The activation `m` is, when it is exactly a ReLU, Tanh, Sigmoid or Softmax over the last axis module, or
+ * a Keras Activation of one of them (checked by function identity: a custom function under such a name is
+ * not taken for it); else null. Sequential's Linear/Conv2d fusion and the dense-chain reading below use it.
+ */
+export function fusableActivation(m: Module | undefined): FusableActivation | null {
+  if (m === undefined) return null;
+  const C = m.constructor;
+  if (C === ReLU) return 'relu';
+  if (C === Tanh) return 'tanh';
+  if (C === Sigmoid) return 'sigmoid';
+  if (C === Softmax) return [-1, 1].includes((m as Softmax).dim) ? 'softmax' : null; // (dim 1 is the last of the 2-D input)
+  if (C === Activation) {
+    const a = m as Activation;
+    const name = a.activationName;
+    if ((name === 'relu' || name === 'tanh' || name === 'sigmoid' || name === 'softmax') && a.fn === activations[name]) return name;
+  }
+  return null;
+}
 
 export interface DenseChain {
   linears: Linear[];
@@ -19,7 +44,7 @@ export interface DenseChain {
 /**
  * The modules as dense layers with activation codes, or null when there is anything else (another
  * layer, a subclass, a layer not built yet, a Dense with a regulariser or a custom activation, widths
- * that do not chain). A leading Flatten from dim 1 is skipped (the input is taken as 2-D), and Identity anywhere.
+ * that do not chain). Activation modules count as their layer's activation (fusableActivation). A leading Flatten from dim 1 is skipped (the input is taken as 2-D), and Identity anywhere.
  */
 export function denseChain(modules: readonly Module[]): DenseChain | null {
   const linears: Linear[] = [];
@@ -40,9 +65,8 @@ export function denseChain(modules: readonly Module[]): DenseChain | null {
       }
       linears.push(l);
       acts.push(act);
-    } else if ((C === ReLU || C === Sigmoid || C === Tanh || C === Softmax) && acts.length > 0 && acts[acts.length - 1] === 0) {
-      if (C === Softmax && ![-1, 1].includes((m as Softmax).dim)) return null;
-      acts[acts.length - 1] = C === ReLU ? 1 : C === Sigmoid ? 2 : C === Tanh ? 3 : 4;
+    } else if (fusableActivation(m) !== null && acts.length > 0 && acts[acts.length - 1] === 0) {
+      acts[acts.length - 1] = ACT[fusableActivation(m)!]!;
     } else if (C === Identity || (C === Flatten && i === 0 && (m as Flatten).startDim === 1)) {
       continue; // (on the 2-D input the kernels take, Flatten from dim 1 does nothing)
     } else {
