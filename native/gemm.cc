@@ -311,6 +311,30 @@ void pack_b(const View& B, int p0, int kc, int j0, int nc, int NR, float* pb) {
 
 thread_local std::vector<float> bufA, bufB;
 
+// k in equal blocks of at most KC (784 = 2 x 392, not 384 + 384 + 16: a thin last block wastes a whole
+// pass over C).
+inline int k_step(int k) {
+  const int kblocks = (k + KC - 1) / KC;
+  return (k + kblocks - 1) / kblocks;
+}
+
+// C rows [i0, i0+m), columns [cj, cj+nc) (+)= op(A)'s rows times one packed block of op(B) (rows
+// [pc, pc+kc), nc columns, packed by pack_b), A packed here MC rows at a time into pa.
+void gemm_block(int m, const View& A, int i0, int pc, int kc, const float* pb, int nc, float* C, int ldc, int cj, bool add, float* pa) {
+  const int MR = isa.mr, NR = isa.nr, MC = MR * MC_PANELS;
+  for (int ic = 0; ic < m; ic += MC) {
+    const int mc = std::min(MC, m - ic);
+    pack_a(A, i0 + ic, mc, pc, kc, MR, pa);
+    for (int jr = 0; jr < nc; jr += NR) {
+      const float* bp = pb + static_cast<size_t>(jr / NR) * kc * NR;
+      for (int ir = 0; ir < mc; ir += MR) {
+        isa.ukr(kc, pa + static_cast<size_t>(ir / MR) * kc * MR, bp, C + static_cast<size_t>(i0 + ic + ir) * ldc + cj + jr, ldc, add, std::min(MR, mc - ir),
+                std::min(NR, nc - jr));
+      }
+    }
+  }
+}
+
 // One thread's GEMM over C rows [i0, i0+m) and columns [j0, j0+n).
 void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int j0, float* C, int ldc, bool accumulate) {
   const int MR = isa.mr, NR = isa.nr, MC = MR * MC_PANELS;
@@ -322,28 +346,14 @@ void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int 
   const size_t needA = static_cast<size_t>(MC) * KC, needB = static_cast<size_t>((std::min(n, NC) + NR - 1) / NR * NR) * KC;
   if (bufA.size() < needA) bufA.resize(needA);
   if (bufB.size() < needB) bufB.resize(needB);
-  float* pa = bufA.data();
   float* pb = bufB.data();
-  // k in equal blocks of at most KC (784 = 2 x 392, not 384 + 384 + 16: a thin last block wastes a
-  // whole pass over C).
-  const int kblocks = (k + KC - 1) / KC, kstep = (k + kblocks - 1) / kblocks;
+  const int kstep = k_step(k);
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += kstep) {
       const int kc = std::min(kstep, k - pc);
       pack_b(B, pc, kc, j0 + jc, nc, NR, pb);
-      const bool add = accumulate || pc > 0;
-      for (int ic = 0; ic < m; ic += MC) {
-        const int mc = std::min(MC, m - ic);
-        pack_a(A, i0 + ic, mc, pc, kc, MR, pa);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const float* bp = pb + static_cast<size_t>(jr / NR) * kc * NR;
-          for (int ir = 0; ir < mc; ir += MR) {
-            isa.ukr(kc, pa + static_cast<size_t>(ir / MR) * kc * MR, bp, C + static_cast<size_t>(i0 + ic + ir) * ldc + j0 + jc + jr, ldc, add,
-                    std::min(MR, mc - ir), std::min(NR, nc - jr));
-          }
-        }
-      }
+      gemm_block(m, A, i0, pc, kc, pb, nc, C, ldc, j0 + jc, accumulate || pc > 0, bufA.data());
     }
   }
 }
@@ -594,6 +604,45 @@ void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const floa
 
 void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
   sgemm_on(1, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate);
+}
+
+// The packed layout: for each block of NC columns, for each step of k, that block's panels as pack_b
+// writes them (rounded up to whole NR-wide panels): block jc starts at jc * k, its k step pc at
+// ncRounded * pc within it.
+void pack_b_whole(int k, int n, const float* b, int ldb, bool transB, PackedB& out) {
+  const View B{b, ldb, transB};
+  const int NR = isa.nr;
+  out.k = k;
+  out.n = n;
+  size_t total = 0;
+  for (int jc = 0; jc < n; jc += NC) total += static_cast<size_t>((std::min(NC, n - jc) + NR - 1) / NR * NR) * k;
+  if (out.data.size() < total) out.data.resize(total);
+  if (k == 0) return;
+  const int kstep = k_step(k);
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
+    for (int pc = 0; pc < k; pc += kstep) pack_b(B, pc, std::min(kstep, k - pc), jc, nc, NR, out.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc);
+  }
+}
+
+void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float* c, int ldc, bool accumulate) {
+  const int k = B.k, n = B.n;
+  if (m <= 0 || n <= 0) return;
+  const View A{a, lda, false};
+  if (k == 0) {
+    if (!accumulate)
+      for (int i = 0; i < m; i++) std::memset(c + static_cast<size_t>(i) * ldc, 0, sizeof(float) * n);
+    return;
+  }
+  const size_t needA = static_cast<size_t>(isa.mr) * MC_PANELS * KC;
+  if (bufA.size() < needA) bufA.resize(needA);
+  const int kstep = k_step(k), NR = isa.nr;
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
+    for (int pc = 0; pc < k; pc += kstep)
+      gemm_block(m, A, 0, pc, std::min(kstep, k - pc), B.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc, nc, c, ldc, jc, accumulate || pc > 0,
+                 bufA.data());
+  }
 }
 
 }  // namespace neurona

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace neurona {
 
@@ -21,6 +22,16 @@ void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const floa
 /** The same on the calling thread only (for kernels that split their own work over the pool). */
 void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB,
                   float* c, int ldc, bool accumulate);
+
+/** op(B) [k, n] packed once for many products by it, in gemm.cc's layout for the micro-kernel in use
+ * (so packed and used with no gemm_set_isa between). */
+struct PackedB {
+  int k = 0, n = 0;
+  std::vector<float> data;
+};
+void pack_b_whole(int k, int n, const float* b, int ldb, bool transB, PackedB& out);
+/** C[m, n] (+)= A[m, k] (row-major, not transposed) times a packed op(B), on the calling thread. */
+void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate);
 
 /** Threads used by the kernels (the caller included). */
 int num_threads();

@@ -4,7 +4,7 @@
 // else is needed, and the kernel must refuse bad arguments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getBackend, manualSeed, noGrad, randn } from '../src/index.ts';
+import { getBackend, getNumThreads, manualSeed, noGrad, randn, setNumThreads } from '../src/index.ts';
 import type { Tensor } from '../src/index.ts';
 import * as K from '../src/model/index.ts';
 import * as nn from '../src/nn/index.ts';
@@ -49,7 +49,7 @@ function checkFused(model: nn.Module, x: Tensor, label: string): void {
   assert.ok(err < 1e-5, `${label}: max relative difference ${err}`);
 }
 
-test('fused inference equals the eager forward: nn and Keras chains, every activation, with and without biases, 1-16 rows', { skip }, () => {
+test('fused inference equals the eager forward: nn and Keras chains, every activation, with and without biases, 1-631 rows (the kernel\'s many-rows path from 504)', { skip }, () => {
   manualSeed(3);
   const chains: [string, nn.Module, number][] = [
     ['W1 network', new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10)), 784],
@@ -59,7 +59,30 @@ test('fused inference equals the eager forward: nn and Keras chains, every activ
     ['Keras activation layers', K.sequential([K.dense({ units: 16, inputShape: [12] }), K.activation({ activation: 'relu' }), K.dense({ units: 3 }), K.activation({ activation: 'softmax' })]), 12],
   ];
   for (const [label, model, inF] of chains) {
-    for (const rows of [1, 3, 16]) checkFused(model, randn([rows, inF]).mul(2), `${label}, ${rows} rows`);
+    for (const rows of [1, 3, 16, 17, 100, 631]) checkFused(model, randn([rows, inF]).mul(2), `${label}, ${rows} rows`);
+  }
+});
+
+test('fused inference of many rows on every micro-kernel the CPU has, 1 and 2 threads, wider than a column block', { skip }, () => {
+  manualSeed(6);
+  const addon = loadNativeAddon()!;
+  const best = addon.isa();
+  const threads = getNumThreads();
+  const w1 = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
+  // 3100 outputs: more than the GEMM's 3072-column block, so the packed weights hold two blocks
+  const wide = new nn.Sequential(new nn.Linear(9, 3100), new nn.Tanh(), new nn.Linear(3100, 3));
+  try {
+    for (const isa of ['generic', 'avx2', 'avx512']) {
+      if (!addon.setIsa(isa)) continue;
+      for (const t of [1, 2]) {
+        setNumThreads(t);
+        checkFused(w1, randn([600, 784]), `W1 network, ${isa}, ${t} threads`);
+        checkFused(wide, randn([520, 9]), `3100 wide, ${isa}, ${t} threads`);
+      }
+    }
+  } finally {
+    addon.setIsa(best);
+    setNumThreads(threads);
   }
 });
 
@@ -83,12 +106,11 @@ test('fused inference follows parameter updates and layers added after it ran', 
   checkFused(lazy, x, 'lazy layer, once built');
 });
 
-test('fused inference stays out of the way: gradients on, more rows, other layers, float64, non-2-D input, odd Flatten', { skip }, () => {
+test('fused inference stays out of the way: gradients on, other layers, float64, non-2-D input, odd Flatten', { skip }, () => {
   manualSeed(5);
   const plain = new nn.Sequential(new nn.Linear(6, 4), new nn.ReLU(), new nn.Linear(4, 2));
   const cases: [string, () => Tensor][] = [
     ['gradients on', () => plain.forward(randn([2, 6]))],
-    ['17 rows', () => noGrad(() => plain.forward(randn([17, 6])))],
     ['3-D input', () => noGrad(() => plain.forward(randn([2, 3, 6])))],
     ['a Dropout layer', () => noGrad(() => new nn.Sequential(new nn.Linear(6, 4), new nn.Dropout(0.5), new nn.Linear(4, 2)).forward(randn([2, 6])))],
     ['float64 parameters', () => noGrad(() => new nn.Sequential(new nn.Linear(6, 4, { dtype: 'float64' }), new nn.Linear(4, 2, { dtype: 'float64' })).forward(randn([2, 6], { dtype: 'float64' })))],

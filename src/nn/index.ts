@@ -14,7 +14,7 @@ export {
 export type { Reduction, CrossEntropyOptions } from './functional.ts';
 export * from './generative.ts';
 export * from './layers/dense.ts';
-export { denseChain, FUSED_INFERENCE_MAX_ROWS } from './layers/dense-chain.ts';
+export { denseChain } from './layers/dense-chain.ts';
 export type { DenseChain } from './layers/dense-chain.ts';
 export * from './layers/normalization.ts';
 export * from './layers/noise.ts';

@@ -4,7 +4,7 @@ import { Tensor, isGradEnabled } from '../../tensor/index.ts';
 import { Module } from '../module.ts';
 import { Linear } from './linear.ts';
 import { Conv2d } from './conv.ts';
-import { FUSED_INFERENCE_MAX_ROWS, FusedInference, fusableActivation } from './dense-chain.ts';
+import { FusedInference, fusableActivation } from './dense-chain.ts';
 
 const reserved = new Set(['training', 'forward', 'call', 'add', 'length', 'at', 'name']);
 
@@ -56,8 +56,8 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     const es = this.#entries;
-    // Inference of a small batch through a chain of dense layers: one backend call (dense-chain.ts).
-    if (!isGradEnabled() && x.ndim === 2 && x.shape[0]! <= FUSED_INFERENCE_MAX_ROWS) {
+    // Inference through a chain of dense layers: one backend call (dense-chain.ts).
+    if (!isGradEnabled() && x.ndim === 2) {
       if (this.#fused === undefined) this.#fused = FusedInference.of(es.map((e) => e[1]));
       const y = this.#fused?.run(x);
       if (y) return y;
