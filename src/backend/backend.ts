@@ -93,10 +93,11 @@ export interface Backend {
    */
   mlpSgdEpochF32?(a: MlpEpochArgs): MlpEpochResult;
   /**
-   * Optional: inference of a small dense network in one call (see nn/layers/dense-chain.ts, which
-   * decides when it applies): out [rows, sizes[L]] from x [rows, sizes[0]], activation codes 0-3.
+   * Optional: inference of a dense network in one call (see nn/layers/dense-chain.ts, which decides
+   * when it applies): out [rows, sizes[L]] from x [rows, sizes[0]], activation codes 0-3. True when
+   * done, false to let the ops run (e.g. more rows than the backend's kernel is worth for).
    */
-  mlpForwardF32?(a: MlpForwardArgs): void;
+  mlpForwardF32?(a: MlpForwardArgs): boolean;
   /** Optional max pooling of float32 planes: out and the flat input index of each maximum (see ops/conv.ts). */
   maxPool2dF32?(x: Float32Array, out: Float32Array, arg: Int32Array, planes: number, g: PoolGeometry): void;
   /** Optional dx[idx[i]] += g[i] over float32 (the backward of max pooling). */
@@ -291,6 +292,15 @@ export interface MlpForwardArgs {
   x: Float32Array;
   rows: number;
   out: Float32Array;
+  /**
+   * An identity of the network (kept by the caller for its lifetime) and the storage versions of its
+   * weights and biases (per layer: weight, then bias or 0): while the key, the arrays and the versions
+   * are the same as in an earlier call, a backend may reuse what it made of the parameters then (the
+   * WASM backend's copy of them in its memory). Every change to a parameter through the library (ops,
+   * optimizers, fit, loading) bumps its version.
+   */
+  key?: object;
+  versions?: Float64Array;
 }
 
 /**

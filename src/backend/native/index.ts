@@ -168,6 +168,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       const x = p.x.length > SMALL ? p.x : offHeap(p.x, 0).subarray(0, p.x.length);
       addon.mlpForward(x, p.rows, out, p.sizes[0]!, ...layers);
       fromScratch(p.out, 2);
+      return true;
     },
     lstmGatesF32: (gates, c, out, act, b, h, add, ldc) => addon.lstmGates(gates, c, out, act, b, h, add ?? null, ldc ?? h),
     lstmGatesGradF32: (grad, c, act, dGates, dC, b, h, dhIn, dcIn, ldc) => addon.lstmGatesGrad(grad, c, act, dGates, dC, b, h, dhIn ?? null, dcIn ?? null, ldc ?? h),

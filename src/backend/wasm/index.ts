@@ -4,7 +4,7 @@
 // the LSTM gate math and the fused Adam and SGD updates replaced by SIMD kernels (arrays copied through the
 // module's memory in slices: rowSlices). Instantiated synchronously from embedded
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
-import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, MlpEpochResult, SgdCoefficients } from '../backend.ts';
+import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, MlpEpochResult, MlpForwardArgs, SgdCoefficients } from '../backend.ts';
 import { UNARY_CODES } from '../codes.ts';
 import { checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
@@ -108,6 +108,14 @@ const MIN_UPDATE = 1024;
 const MIN_UNARY: Record<string, number> = { sigmoid: 128, tanh: 64, exp: 64 };
 /** From this many values a softmax over rows runs in the module ([64, 10]: TS 19 µs, module 4.4). */
 const MIN_SOFTMAX = 64;
+/**
+ * Up to this many rows the WASM backend runs a dense chain's inference itself (the rows one by one through
+ * its GEMV, the weights kept in the module's memory between calls); more rows take the ops (the threaded
+ * GEMM).
+ */
+const MLP_FORWARD_MAX_ROWS = 16;
+/** The unary kernel's code of each of MlpForwardArgs' activation codes 1-3 (relu, sigmoid, tanh). */
+const MLP_ACT_CODES = [-1, UNARY_CODES.relu!, UNARY_CODES.sigmoid!, UNARY_CODES.tanh!];
 /** Floats of one slice of the arrays copied through the module's memory for a row kernel (128 KB: stays in L2). */
 const SLICE = 32768;
 
@@ -121,8 +129,13 @@ export function createWasmBackend(): Backend | null {
   } catch {
     return null;
   }
+  /**
+   * Where the calls' scratch starts in the module's memory: above the weights fused inference keeps
+   * there (heldWeights), which no other call then overwrites.
+   */
+  let arena = ARENA;
   const ensure = (bytes: number): void => {
-    const need = ARENA + bytes - ex.memory.buffer.byteLength;
+    const need = arena + bytes - ex.memory.buffer.byteLength;
     if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
   };
   const span = (rows: number, cols: number, ld: number): number => (rows - 1) * ld + cols;
@@ -204,10 +217,10 @@ export function createWasmBackend(): Backend | null {
   function matmulRows(p: MatmulArgs, a: Float32Array, b: Float32Array, c: Float32Array): void {
     const { m, n, k } = p;
     const bLen = p.transB ? span(n, k, p.ldb) : span(k, n, p.ldb);
-    const aPtr = ARENA;
+    const aPtr = arena;
     const bPtr = (aPtr + k * 4 + 15) & ~15;
     const cPtr = (bPtr + bLen * 4 + 15) & ~15;
-    ensure(cPtr - ARENA + n * 4);
+    ensure(cPtr - arena + n * 4);
     const heap = new Float32Array(ex.memory.buffer);
     for (let bi = 0; bi < p.aOffsets.length; bi++) {
       const bo = p.bOffsets[bi]!;
@@ -228,11 +241,11 @@ export function createWasmBackend(): Backend | null {
     const { m, n } = p;
     const sai = p.transA ? 1 : p.lda;
     const sbj = p.transB ? p.ldb : 1;
-    const bPtr = ARENA;
+    const bPtr = arena;
     const aPtr = (bPtr + n * 4 + 15) & ~15;
     const cPtr = (aPtr + m * 4 + 15) & ~15;
     const rows = Math.max(1, Math.min(m, Math.floor(SLICE / n)));
-    ensure(cPtr - ARENA + rows * n * 4);
+    ensure(cPtr - arena + rows * n * 4);
     const heap = new Float32Array(ex.memory.buffer);
     const acc = p.accumulate === true;
     for (let bi = 0; bi < p.aOffsets.length; bi++) {
@@ -285,11 +298,11 @@ export function createWasmBackend(): Backend | null {
     }
     const cLen = m * n;
     const scratch = ex.scratchBytes(m, n, k);
-    const aPtr = ARENA;
+    const aPtr = arena;
     const bPtr = aPtr + aLen * 4;
     const cPtr = (bPtr + bLen * 4 + 15) & ~15;
     const sPtr = cPtr + cLen * 4;
-    ensure(sPtr - ARENA + scratch);
+    ensure(sPtr - arena + scratch);
     const heap = new Float32Array(ex.memory.buffer);
     for (let bi = 0; bi < p.aOffsets.length; bi++) {
       const ao = p.aOffsets[bi]!;
@@ -307,7 +320,9 @@ export function createWasmBackend(): Backend | null {
   const singleKernels: ConvKernels = {
     heap: () => new Float32Array(ex.memory.buffer),
     reserve: (bytes) => ensure(bytes),
-    base: ARENA,
+    get base() {
+      return arena;
+    },
     im2colRows: (...a) => ex.im2colRows(...a),
     col2imRows: (...a) => ex.col2imRows(...a),
     unary: (code, x, out, n) => ex.unary(code, x, out, n),
@@ -464,7 +479,7 @@ export function createWasmBackend(): Backend | null {
     const end = Math.min(n, p.start + p.batches * p.batchSize);
     const rows = Math.max(0, end - p.start);
     const momentum = p.weightBuffers !== null;
-    // layout (byte offsets from ARENA, 16-aligned): descriptors, SGD's coefficients, then per layer w, b, bw,
+    // layout (byte offsets from arena, 16-aligned): descriptors, SGD's coefficients, then per layer w, b, bw,
     // bb, then x, y or labels, work, out
     const align = (v: number): number => (v + 15) & ~15;
     const coefOff = align(L * 28);
@@ -500,11 +515,11 @@ export function createWasmBackend(): Backend | null {
     const buf = ex.memory.buffer;
     const f32 = new Float32Array(buf);
     const i32 = new Int32Array(buf);
-    const f = (byteOff: number): number => (ARENA + byteOff) / 4;
+    const f = (byteOff: number): number => (arena + byteOff) / 4;
     for (let l = 0; l < L; l++) {
       const [w, b, bw, bb] = at[l]!;
       const d = f(l * 28);
-      i32.set([p.sizes[l]!, p.sizes[l + 1]!, ARENA + w!, b! >= 0 ? ARENA + b! : 0, bw! >= 0 ? ARENA + bw! : 0, bb! >= 0 ? ARENA + bb! : 0, p.acts[l]!], d);
+      i32.set([p.sizes[l]!, p.sizes[l + 1]!, arena + w!, b! >= 0 ? arena + b! : 0, bw! >= 0 ? arena + bw! : 0, bb! >= 0 ? arena + bb! : 0, p.acts[l]!], d);
       f32.set(p.weights[l]!, f(w!));
       if (b! >= 0) f32.set(p.biases[l]!, f(b!));
       if (bw! >= 0) f32.set(p.weightBuffers![l]!, f(bw!));
@@ -518,7 +533,7 @@ export function createWasmBackend(): Backend | null {
       if (p.labels) i32[f(yOff) + r] = p.labels[s]!;
       else f32.set(p.y!.subarray(s * outF, (s + 1) * outF), f(yOff) + r * outF);
     }
-    ex.mlpSgd(ARENA, L, ARENA + xOff, p.labels ? 0 : ARENA + yOff, p.labels ? ARENA + yOff : 0, rows, p.batchSize, p.loss, p.accuracy, ARENA + coefOff, ARENA + workOff, ARENA + outOff);
+    ex.mlpSgd(arena, L, arena + xOff, p.labels ? 0 : arena + yOff, p.labels ? arena + yOff : 0, rows, p.batchSize, p.loss, p.accuracy, arena + coefOff, arena + workOff, arena + outOff);
     for (let l = 0; l < L; l++) {
       const [w, b, bw, bb] = at[l]!;
       const o = p.sizes[l + 1]!;
@@ -528,8 +543,82 @@ export function createWasmBackend(): Backend | null {
       if (bw! >= 0) p.weightBuffers![l]!.set(f32.subarray(f(bw!), f(bw!) + o * i));
       if (bb! >= 0) p.biasBuffers![l]!.set(f32.subarray(f(bb!), f(bb!) + o));
     }
-    const res = new Float64Array(buf, ARENA + outOff, 3);
+    const res = new Float64Array(buf, arena + outOff, 3);
     return { batches: res[0]!, lossSum: res[1]!, correct: res[2]! };
+  }
+
+  /**
+   * The parameters of the last network run by mlpForward (its key, arrays and their versions: see
+   * MlpForwardArgs), at the start of the module's memory, below `arena`; their offsets per layer
+   * (weight, then bias or -1).
+   */
+  let heldWeights: { key: object; arrays: (Float32Array | null)[]; versions: Float64Array; offsets: number[] } | null = null;
+
+  /** A dense chain's inference for a few rows, parameters copied in only when they changed (heldWeights). */
+  function mlpForward(p: MlpForwardArgs): boolean {
+    const L = p.weights.length;
+    if (p.rows > MLP_FORWARD_MAX_ROWS) return false;
+    const arrays: (Float32Array | null)[] = [];
+    for (let l = 0; l < L; l++) arrays.push(p.weights[l]!, p.biases[l] ?? null);
+    const held = heldWeights;
+    const same =
+      held !== null && p.key !== undefined && p.versions !== undefined && held.key === p.key && held.arrays.length === arrays.length &&
+      arrays.every((a, i) => a === held.arrays[i] && p.versions![i] === held.versions[i]);
+    if (!same) {
+      // lay the parameters out from ARENA (16-byte aligned) and move the scratch above them
+      const offsets: number[] = [];
+      let off = ARENA;
+      for (const a of arrays) {
+        offsets.push(a ? off : -1);
+        if (a) off = (off + a.length * 4 + 15) & ~15;
+      }
+      arena = (off + 63) & ~63;
+      heldWeights = null;
+      ensure(0);
+      const heap = new Float32Array(ex.memory.buffer);
+      arrays.forEach((a, i) => {
+        if (a) heap.set(a, offsets[i]! / 4);
+      });
+      heldWeights = p.key && p.versions ? { key: p.key, arrays, versions: Float64Array.from(p.versions), offsets } : null;
+      if (!heldWeights) arena = ARENA; // nothing to keep: the next call may use that memory
+      return runMlp(p, offsets);
+    }
+    return runMlp(p, held.offsets);
+  }
+
+  function runMlp(p: MlpForwardArgs, offsets: number[]): boolean {
+    const { sizes, rows, acts } = p;
+    const L = p.weights.length;
+    let widest = 0;
+    for (let l = 1; l <= L; l++) widest = Math.max(widest, sizes[l]!);
+    const in0 = sizes[0]!;
+    // scratch: x, then two buffers of rows x widest
+    const xPtr = arena;
+    const h0 = (xPtr + rows * in0 * 4 + 15) & ~15;
+    const h1 = (h0 + rows * widest * 4 + 15) & ~15;
+    ensure(h1 + rows * widest * 4 - arena);
+    let heap = new Float32Array(ex.memory.buffer);
+    heap.set(p.x.subarray(0, rows * in0), xPtr / 4);
+    let inPtr = xPtr;
+    for (let l = 0; l < L; l++) {
+      const k = sizes[l]!;
+      const n = sizes[l + 1]!;
+      const dst = l % 2 === 0 ? h0 : h1;
+      const w = offsets[2 * l]!;
+      const b = offsets[2 * l + 1]!;
+      for (let r = 0; r < rows; r++) {
+        const c = dst + r * n * 4;
+        if (b >= 0) heap.copyWithin(c / 4, b / 4, b / 4 + n);
+        ex.gemv(n, k, inPtr + r * k * 4, w, k, 1, c, b >= 0 ? 1 : 0);
+      }
+      const act = acts[l]!;
+      if (act >= 1 && act <= 3) ex.unary(MLP_ACT_CODES[act]!, dst, dst, rows * n);
+      inPtr = dst;
+    }
+    heap = new Float32Array(ex.memory.buffer);
+    const outF = sizes[L]!;
+    p.out.set(heap.subarray(inPtr / 4, inPtr / 4 + rows * outF));
+    return true;
   }
 
   /**
@@ -542,13 +631,13 @@ export function createWasmBackend(): Backend | null {
   function rowSlices(b: number, arrays: [Float32Array | Int32Array | null, number, 'in' | 'out' | 'inout', number?][], kernel: (ptrs: number[], n: number, r0: number) => void): void {
     const perRow = arrays.reduce((t, [a, w, , ld]) => t + (a ? (ld ?? w) : 0), 0);
     const rows = Math.max(1, Math.min(b, Math.floor(SLICE / Math.max(1, perRow))));
-    let off = ARENA;
+    let off = arena;
     const ptrs = arrays.map(([a, w, , ld]) => {
       const ptr = a ? off : 0;
       if (a) off += rows * (ld ?? w) * 4;
       return ptr;
     });
-    ensure(off - ARENA);
+    ensure(off - arena);
     const heap = new Float32Array(ex.memory.buffer);
     const heapI = new Int32Array(ex.memory.buffer);
     const view = (a: Float32Array | Int32Array): Float32Array | Int32Array => (a instanceof Int32Array ? heapI : heap);
@@ -594,6 +683,7 @@ export function createWasmBackend(): Backend | null {
         ([g, dh, dc, cp, ac, dg, dcOut], n) => ex.lstmGatesGrad(g!, dh!, dc!, cp!, ldc, ac!, dg!, dcOut!, n, h));
     },
     mlpSgdEpochF32: mlpSgdEpoch,
+    mlpForwardF32: mlpForward,
     matmul,
     conv2dF32: conv2d,
     conv2dGradF32: conv2dGrad,

@@ -92,10 +92,13 @@ export function denseChain(modules: readonly Module[]): DenseChain | null {
 export class FusedInference {
   private readonly weights: Float32Array[];
   private readonly biases: (Float32Array | null)[];
+  /** The parameters' storage versions at this call (MlpForwardArgs.versions). */
+  private readonly versions: Float64Array;
 
   private constructor(private readonly linears: Linear[], private readonly sizes: Int32Array, private readonly acts: Int32Array, private readonly softmax: boolean) {
     this.weights = new Array<Float32Array>(linears.length);
     this.biases = new Array<Float32Array | null>(linears.length);
+    this.versions = new Float64Array(2 * linears.length);
   }
 
   /** The plan for these modules; null when they are not a dense chain, undefined when a Linear is not built yet (ask again later). */
@@ -114,17 +117,19 @@ export class FusedInference {
     if (!be.mlpForwardF32 || isGradEnabled() || x.dtype !== 'float32' || x.ndim !== 2) return null;
     const rows = x.shape[0]!;
     if (rows === 0 || x.shape[1] !== this.sizes[0]) return null; // (a layer reports a mismatch)
-    const { linears, weights, biases } = this;
+    const { linears, weights, biases, versions } = this;
     for (let i = 0; i < linears.length; i++) {
       const w = linears[i]!.weight;
       const b = linears[i]!.bias;
       if (w.dtype !== 'float32' || !w.isContiguous || w.offset !== 0 || (b && (b.dtype !== 'float32' || !b.isContiguous || b.offset !== 0))) return null;
       weights[i] = w.data() as Float32Array;
       biases[i] = b ? (b.data() as Float32Array) : null;
+      versions[2 * i] = w.storage.version;
+      versions[2 * i + 1] = b ? b.storage.version : 0;
     }
     const outF = this.sizes[linears.length]!;
     const out = be.alloc('float32', rows * outF) as Float32Array;
-    be.mlpForwardF32({ sizes: this.sizes, acts: this.acts, weights, biases, x: x.contiguousData() as Float32Array, rows, out });
+    if (!be.mlpForwardF32({ sizes: this.sizes, acts: this.acts, weights, biases, x: x.contiguousData() as Float32Array, rows, out, key: this, versions })) return null;
     const y = Tensor.fromData(out, [rows, outF], 'float32');
     return this.softmax ? y.softmax(-1) : y;
   }
