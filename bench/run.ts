@@ -349,6 +349,12 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
     const env = s.command('w1').env;
     jobs.push({ label: s.label, cmd: { ...tsx('k1.ts')(), env } });
   }
+  // Node 20 loads the WASM kernels' plain SIMD build; browsers and Node >= 22 load the relaxed-SIMD one
+  // (fused multiply-adds): measured here with the flag that enables it
+  const wasmRow = (systems.get('neurona') ?? []).find((x) => x.label === 'neurona wasm');
+  if (wasmRow && Number(process.versions.node.split('.')[0]) < 22) {
+    jobs.push({ label: 'neurona wasm, relaxed SIMD (--experimental-wasm-relaxed-simd: the build browsers and Node >= 22 load)', cmd: { cmd: process.execPath, args: ['--experimental-wasm-relaxed-simd', ...tsx('k1.ts')().args], env: wasmRow.command('w1').env } });
+  }
   for (const s of systems.get('torch') ?? []) {
     const env = s.command('w1').env ?? process.env;
     const script = join(BENCH, 'peers', 'torch_workloads.py');

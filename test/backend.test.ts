@@ -17,6 +17,9 @@ if (native) setBackend(process.env.NEURONA_BACKEND ?? 'native');
 
 test('the default backend is native where the addon is built, else WASM', () => {
   assert.ok(wasm, 'WebAssembly SIMD instantiates');
+  // (set by conformance.test.ts when it reruns the suites under --experimental-wasm-relaxed-simd)
+  if (process.env.NEURONA_EXPECT_RELAXED_SIMD) assert.equal(wasmThreading()!.features, 'relaxed-simd', 'the relaxed-SIMD build loads');
+  else if (process.env.NEURONA_WASM_RELAXED === '0') assert.equal(wasmThreading()!.features, 'simd');
   if (!native) console.log(`# native backend not available: ${nativeBackendStatus()}`);
   assert.deepEqual(listBackends().sort(), native ? ['native', 'ts', 'wasm'] : ['ts', 'wasm']);
   if (!process.env.NEURONA_BACKEND) assert.equal(getBackend().name, native ? 'native' : 'wasm');

@@ -8,7 +8,7 @@ import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, 
 import { UNARY_CODES } from '../codes.ts';
 import { checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
-import { kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
+import { kernelsRelaxedWasmBase64, kernelsThreadsRelaxedWasmBase64, kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
 import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
 import type { WasmApi } from './threads.ts';
 
@@ -64,6 +64,8 @@ function bandRows(ckk: number, ho: number, wo: number): number {
 
 /** The WASM backend's thread control: how many threads its matmul uses (1 = no workers). */
 export interface WasmThreading {
+  /** The kernels' build: 'relaxed-simd' (fused multiply-adds) where the host validates it, else 'simd'. */
+  readonly features: 'simd' | 'relaxed-simd';
   threads(): number;
   setThreads(n: number): void;
   /** Resolves with the thread count once the workers are up (1 when there are none). */
@@ -123,9 +125,20 @@ const SLICE = 32768;
 export function createWasmBackend(): Backend | null {
   const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wa) return null;
+  // The relaxed-SIMD build where the host compiles it (browsers, Node >= 22; Node 20 with
+  // --experimental-wasm-relaxed-simd), unless NEURONA_WASM_RELAXED=0; else the plain SIMD build.
+  let relaxed = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NEURONA_WASM_RELAXED !== '0';
   let ex: WasmExports;
   try {
-    ex = new wa.Instance(new wa.Module(decodeBase64(kernelsWasmBase64)), {}).exports as WasmExports;
+    let module: object | null = null;
+    if (relaxed) {
+      try {
+        module = new wa.Module(decodeBase64(kernelsRelaxedWasmBase64));
+      } catch {
+        relaxed = false;
+      }
+    }
+    ex = new wa.Instance(module ?? new wa.Module(decodeBase64(kernelsWasmBase64)), {}).exports as WasmExports;
   } catch {
     return null;
   }
@@ -152,7 +165,7 @@ export function createWasmBackend(): Backend | null {
   const startPool = (): WasmThreadPool | null => {
     if (pool || wanted <= 1 || !makeWorker) return pool;
     try {
-      threadsModule ??= new wa.Module(decodeBase64(kernelsThreadsWasmBase64));
+      threadsModule ??= new wa.Module(decodeBase64(relaxed ? kernelsThreadsRelaxedWasmBase64 : kernelsThreadsWasmBase64));
       pool = new WasmThreadPool(wa, threadsModule, wanted, ARENA, makeWorker);
     } catch {
       wanted = 1; // no shared memory after all: one thread
@@ -166,6 +179,7 @@ export function createWasmBackend(): Backend | null {
     wanted = n;
   };
   threading = {
+    features: relaxed ? 'relaxed-simd' : 'simd',
     threads: () => (pool?.ready ? pool.threads : 1),
     setThreads,
     ready: async () => {
