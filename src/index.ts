@@ -2,7 +2,7 @@
 // (`nn`, `optim`, `data`, `datasets`, `metrics`, `keras`, `io`, `classic`, `plot`, `tune`), also importable from their
 // subpaths (neurona/nn, neurona/optim, neurona/model, ...). Node-only helpers live in neurona/node.
 export * from './core/index.ts';
-export { getBackend, setBackend, registerBackend, listBackends, getNumThreads, setNumThreads, threadsReady, nativeBackendStatus } from './backend/backend.ts';
+export { getBackend, setBackend, registerBackend, listBackends, getNumThreads, setNumThreads, threadsReady, nativeBackendStatus, wasmFeatures } from './backend/backend.ts';
 export type { Backend, MatmulArgs, Strided, AdamCoefficients, SgdCoefficients, ConvGeometry } from './backend/backend.ts';
 export * from './tensor/index.ts';
 export * as nn from './nn/index.ts';

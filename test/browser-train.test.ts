@@ -48,11 +48,12 @@ test('the WASM backend trains a small MLP in headless Chromium (step by step, an
         }
       }
       const acc = nr.noGrad(() => model.forward(xs).argmax(1).eq(y).cast('float32').mean().item());
-      return { backend: nr.getBackend().name, backends: nr.listBackends(), losses, acc, ua: navigator.userAgent };
+      return { backend: nr.getBackend().name, backends: nr.listBackends(), features: nr.wasmFeatures(), losses, acc, ua: navigator.userAgent };
     });
     assert.deepEqual(errors, []);
     assert.equal(r.backend, 'wasm', `backends in the page: ${r.backends.join(', ')}`);
     assert.ok(!r.backends.includes('native'), 'no native backend in a browser');
+    assert.equal(r.features, 'relaxed-simd', 'Chromium (>= 114) loads the relaxed-SIMD build of the kernels, which the rest of this test then runs');
     assert.ok(r.losses.at(-1)! < r.losses[0]! / 3, `loss fell: ${r.losses.map((l) => l.toFixed(3)).join(' ')}`);
     assert.ok(r.acc > 0.95, `training accuracy ${r.acc}`);
     assert.match(r.ua, /HeadlessChrome|Chrome/);

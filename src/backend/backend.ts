@@ -253,6 +253,15 @@ export async function threadsReady(): Promise<number> {
   return getNumThreads();
 }
 
+/**
+ * The WASM kernels' build in use: 'relaxed-simd' (fused multiply-adds in its GEMM; browsers, Node >= 22)
+ * or 'simd' (every WebAssembly SIMD host; NEURONA_WASM_RELAXED=0 forces it); null where the WASM backend
+ * did not instantiate.
+ */
+export function wasmFeatures(): 'simd' | 'relaxed-simd' | null {
+  return wasmThreading()?.features ?? null;
+}
+
 /** The loaded native addon, for conformance tests and benchmarks (null where it is not built). */
 export function nativeAddon(): NativeAddon | null {
   return addon;
