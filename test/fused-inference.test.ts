@@ -10,6 +10,7 @@ import * as K from '../src/model/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { Adam, SGD } from '../src/optim/index.ts';
 import { loadNativeAddon } from '../src/backend/native/index.ts';
+import { createWasmBackend } from '../src/backend/wasm/index.ts';
 
 /** The backends with a fused inference kernel, and how many rows each takes. */
 const fusing = (['native', 'wasm'] as const).filter((b) => listBackends().includes(b));
@@ -197,4 +198,31 @@ test('native mlpForward refuses bad arguments with a message naming them', { ski
   assert.throws(() => addon.mlpForward(x, 2, out, 4, w, null, 3, 0), /mlpForward: rows >= 1, x \[rows, 4\] and out \[rows, 3\]; got rows 2, 4 and 3 values/);
   assert.throws(() => addon.mlpForward(x, 1, out, 4, w, null, 3), /mlpForward: x, rows, out, the input width and 4 arguments per layer/);
   assert.throws(() => addon.mlpForward(x, 1, out, 0, w, null, 3, 0), /mlpForward: positive layer sizes/);
+});
+
+test('WASM mlpForwardF32 called directly: without a key (nothing kept) it equals the ops, and it declines more than 16 rows', () => {
+  const wasm = createWasmBackend()!;
+  manualSeed(7);
+  const model = new nn.Sequential(new nn.Linear(300, 40), new nn.Sigmoid(), new nn.Linear(40, 6));
+  const [l0, l2] = [model.at(0) as nn.Linear, model.at(2) as nn.Linear];
+  const args = (x: Tensor, out: Float32Array) => ({
+    sizes: Int32Array.from([300, 40, 6]),
+    acts: Int32Array.from([2, 0]),
+    weights: [l0.weight.data() as Float32Array, l2.weight.data() as Float32Array],
+    biases: [l0.bias!.data() as Float32Array, l2.bias!.data() as Float32Array],
+    x: x.contiguousData() as Float32Array,
+    rows: x.shape[0]!,
+    out,
+  });
+  for (const rows of [1, 5, 16]) {
+    const x = randn([rows, 300]);
+    const want = noGrad(() => x.matmul(l0.weight.T).add(l0.bias!).sigmoid().matmul(l2.weight.T).add(l2.bias!)).contiguousData();
+    // twice: the second call must not read weights a first call's scratch overwrote
+    for (let i = 0; i < 2; i++) {
+      const out = new Float32Array(rows * 6);
+      assert.equal(wasm.mlpForwardF32!(args(x, out)), true);
+      for (let j = 0; j < out.length; j++) assert.ok(Math.abs(out[j]! - want[j]!) < 1e-4, `${rows} rows, call ${i + 1}, value ${j}: ${out[j]} vs ${want[j]}`);
+    }
+  }
+  assert.equal(wasm.mlpForwardF32!(args(randn([17, 300]), new Float32Array(17 * 6))), false, 'more than 16 rows: the ops');
 });

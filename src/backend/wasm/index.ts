@@ -594,8 +594,9 @@ export function createWasmBackend(): Backend | null {
         if (a) heap.set(a, offsets[i]! / 4);
       });
       heldWeights = p.key && p.versions ? { key: p.key, arrays, versions: Float64Array.from(p.versions), offsets } : null;
-      if (!heldWeights) arena = ARENA; // nothing to keep: the next call may use that memory
-      return runMlp(p, offsets);
+      const done = runMlp(p, offsets);
+      if (!heldWeights) arena = ARENA; // nothing to keep: later calls may use that memory
+      return done;
     }
     return runMlp(p, held.offsets);
   }
