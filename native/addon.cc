@@ -8,6 +8,8 @@
 #include <vector>
 #include <cstdlib>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -503,30 +505,69 @@ bool check_mlp_layer(napi_env env, const char* usage, size_t l, const int32_t* s
   return true;
 }
 
-// mlpForward(x [rows, in], rows, out [rows, sizes[L]], in, then per layer: weight [out, in], bias [out] or
-// null, out, activation code (0-3)): inference through the layers. Sizes and codes are plain numbers (a
+// Packed weights kept between mlpForward calls (mlp.h), one slot per network the JS side holds
+// (mlpPackedNew / mlpPackedFree, the latter from a FinalizationRegistry). Worker threads may load the
+// addon too: the table is locked, each slot used by one thread.
+std::mutex packedMu;
+std::vector<std::unique_ptr<std::vector<neurona::PackedB>>> packedSlots;
+std::vector<int> freeSlots;
+
+napi_value MlpPackedNew(napi_env env, napi_callback_info) {
+  std::lock_guard<std::mutex> lk(packedMu);
+  int slot;
+  if (!freeSlots.empty()) {
+    slot = freeSlots.back();
+    freeSlots.pop_back();
+  } else {
+    slot = static_cast<int>(packedSlots.size());
+    packedSlots.emplace_back();
+  }
+  packedSlots[slot] = std::make_unique<std::vector<neurona::PackedB>>();
+  napi_value v;
+  napi_create_int32(env, slot, &v);
+  return v;
+}
+
+napi_value MlpPackedFree(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t slot;
+  if (argc < 1 || !get_i32(env, argv[0], slot)) return nullptr;
+  std::lock_guard<std::mutex> lk(packedMu);
+  if (slot >= 0 && static_cast<size_t>(slot) < packedSlots.size() && packedSlots[slot]) {
+    packedSlots[slot].reset();
+    freeSlots.push_back(slot);
+  }
+  return undefined(env);
+}
+
+// mlpForward(x [rows, in], rows, out [rows, sizes[L]], in, slot (-1: none), repack, then per layer:
+// weight [out, in], bias [out] or null, out, activation code (0-3)): inference through the layers, the
+// weights packed in the slot (mlpPackedNew) reused unless `repack`. Sizes and codes are plain numbers (a
 // small Int32Array per call would be moved off V8's heap at every call: ~0.6 us each).
 napi_value MlpForward(napi_env env, napi_callback_info info) {
   constexpr size_t kMaxLayers = 64;
-  size_t argc = 4 + 4 * kMaxLayers;
-  napi_value argv[4 + 4 * kMaxLayers];
+  constexpr size_t kFixed = 6;
+  size_t argc = kFixed + 4 * kMaxLayers;
+  napi_value argv[kFixed + 4 * kMaxLayers];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* usage = "native mlpForward: ";
-  if (argc < 8 || (argc - 4) % 4 != 0) {
-    throw_error(env, std::string(usage) + "x, rows, out, the input width and 4 arguments per layer (weight, bias or null, width, activation), at most " +
+  if (argc < kFixed + 4 || (argc - kFixed) % 4 != 0) {
+    throw_error(env, std::string(usage) + "x, rows, out, the input width, a packed-weights slot, repack and 4 arguments per layer (weight, bias or null, width, activation), at most " +
                          std::to_string(kMaxLayers) + " layers; got " + std::to_string(argc) + " arguments");
     return nullptr;
   }
-  const size_t L = (argc - 4) / 4;
+  const size_t L = (argc - kFixed) / 4;
   std::vector<int32_t> sizes(L + 1), acts(L);
   if (!get_i32(env, argv[3], sizes[0])) return nullptr;
   for (size_t l = 0; l < L; l++)
-    if (!get_i32(env, argv[6 + 4 * l], sizes[l + 1]) || !get_i32(env, argv[7 + 4 * l], acts[l])) return nullptr;
+    if (!get_i32(env, argv[kFixed + 2 + 4 * l], sizes[l + 1]) || !get_i32(env, argv[kFixed + 3 + 4 * l], acts[l])) return nullptr;
   if (!check_mlp_sizes(env, usage, sizes.data(), L + 1, L)) return nullptr;
   std::vector<neurona::MlpLayer> layers(L);
   for (size_t l = 0; l < L; l++) {
     F32 w, b;
-    if (!get_f32(env, argv[4 + 4 * l], w, "mlpForward weight") || !get_f32(env, argv[5 + 4 * l], b, "mlpForward bias", true) ||
+    if (!get_f32(env, argv[kFixed + 4 * l], w, "mlpForward weight") || !get_f32(env, argv[kFixed + 1 + 4 * l], b, "mlpForward bias", true) ||
         !check_mlp_layer(env, usage, l, sizes.data(), w, b, acts[l], 3, " (identity, relu, sigmoid, tanh)"))
       return nullptr;
     layers[l] = {sizes[l], sizes[l + 1], w.p, b.p, nullptr, nullptr, acts[l]};
@@ -540,7 +581,22 @@ napi_value MlpForward(napi_env env, napi_callback_info info) {
                          std::to_string(x.n) + " and " + std::to_string(out.n) + " values");
     return nullptr;
   }
-  neurona::mlp_forward(layers.data(), static_cast<int>(L), x.p, rows, out.p);
+  int32_t slot, repack;
+  if (!get_i32(env, argv[4], slot) || !get_i32(env, argv[5], repack)) return nullptr;
+  std::vector<neurona::PackedB>* packed = nullptr;
+  if (slot >= 0) {
+    std::lock_guard<std::mutex> lk(packedMu);
+    if (static_cast<size_t>(slot) >= packedSlots.size() || !packedSlots[slot]) {
+      throw_error(env, std::string(usage) + "no packed-weights slot " + std::to_string(slot) + " (freed, or not from mlpPackedNew)");
+      return nullptr;
+    }
+    packed = packedSlots[slot].get();
+  }
+  if (packed && packed->size() != L) {
+    packed->resize(L);
+    repack = 1;
+  }
+  neurona::mlp_forward(layers.data(), static_cast<int>(L), x.p, rows, out.p, packed ? packed->data() : nullptr, repack != 0);
   return undefined(env);
 }
 
@@ -780,6 +836,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mlpSgdEpoch", nullptr, MlpSgdEpoch, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mlpForward", nullptr, MlpForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpPackedNew", nullptr, MlpPackedNew, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpPackedFree", nullptr, MlpPackedFree, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumsq", nullptr, Sumsq, nullptr, nullptr, nullptr, napi_default, nullptr},

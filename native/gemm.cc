@@ -309,7 +309,7 @@ void pack_b(const View& B, int p0, int kc, int j0, int nc, int NR, float* pb) {
   }
 }
 
-thread_local std::vector<float> bufA, bufB;
+thread_local AlignedFloats bufA, bufB;
 
 // k in equal blocks of at most KC (784 = 2 x 392, not 384 + 384 + 16: a thin last block wastes a whole
 // pass over C).
@@ -344,16 +344,15 @@ void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int 
     return;
   }
   const size_t needA = static_cast<size_t>(MC) * KC, needB = static_cast<size_t>((std::min(n, NC) + NR - 1) / NR * NR) * KC;
-  if (bufA.size() < needA) bufA.resize(needA);
-  if (bufB.size() < needB) bufB.resize(needB);
-  float* pb = bufB.data();
+  float* pa = bufA.get(needA);
+  float* pb = bufB.get(needB);
   const int kstep = k_step(k);
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += kstep) {
       const int kc = std::min(kstep, k - pc);
       pack_b(B, pc, kc, j0 + jc, nc, NR, pb);
-      gemm_block(m, A, i0, pc, kc, pb, nc, C, ldc, j0 + jc, accumulate || pc > 0, bufA.data());
+      gemm_block(m, A, i0, pc, kc, pb, nc, C, ldc, j0 + jc, accumulate || pc > 0, pa);
     }
   }
 }
@@ -548,15 +547,13 @@ void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool
     // the same half of the weights (from its own L2 when they fit).
     const int chunks = std::min(t, n / 16);
     if (t <= 1 || chunks <= 1) {
-      if (bufA.size() < static_cast<size_t>(k)) bufA.resize(k);
-      gemm_few_rows(m, n, k, A, B, c, ldc, accumulate, bufA.data());
+      gemm_few_rows(m, n, k, A, B, c, ldc, accumulate, bufA.get(k));
       return;
     }
     parallel_run(chunks, [&](int id) {
       const int j0 = n * id / chunks, j1 = n * (id + 1) / chunks;
-      if (bufA.size() < static_cast<size_t>(k)) bufA.resize(k);
       const View Bj{transB ? b + static_cast<size_t>(j0) * ldb : b + j0, ldb, transB};
-      gemm_few_rows(m, j1 - j0, k, A, Bj, c + j0, ldc, accumulate, bufA.data());
+      gemm_few_rows(m, j1 - j0, k, A, Bj, c + j0, ldc, accumulate, bufA.get(k));
     });
     return;
   }
@@ -614,14 +611,155 @@ void pack_b_whole(int k, int n, const float* b, int ldb, bool transB, PackedB& o
   const int NR = isa.nr;
   out.k = k;
   out.n = n;
+  out.isa = isa.name;
   size_t total = 0;
   for (int jc = 0; jc < n; jc += NC) total += static_cast<size_t>((std::min(NC, n - jc) + NR - 1) / NR * NR) * k;
-  if (out.data.size() < total) out.data.resize(total);
+  float* dst = out.data.get(total);
   if (k == 0) return;
   const int kstep = k_step(k);
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
-    for (int pc = 0; pc < k; pc += kstep) pack_b(B, pc, std::min(kstep, k - pc), jc, nc, NR, out.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc);
+    for (int pc = 0; pc < k; pc += kstep) pack_b(B, pc, std::min(kstep, k - pc), jc, nc, NR, dst + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc);
+  }
+}
+
+bool packed_current(const PackedB& b) { return b.isa == isa.name; }
+
+int packed_panel_width() { return isa.nr; }
+
+namespace {
+
+// y[0, 2*NR or NR) (+)= x[0, kc) times one k step of one or two adjacent panels (NR = 32 for AVX-512, 16
+// for AVX2: two vectors a row), each read as one stream; the even and odd p in separate accumulators so
+// that 8 (two panels) or 4 FMA chains are in flight. `cols` (<= panels * NR) are stored.
+#if defined(__x86_64__)
+__attribute__((target("avx512f,fma"))) void gemv_panels_avx512(int kc, const float* x, const float* p0, const float* p1, float* y, bool add, int cols) {
+  __m512 e[4], o[4];
+  for (int v = 0; v < 4; v++) e[v] = o[v] = _mm512_setzero_ps();
+  int p = 0;
+  if (p1) {
+    for (; p + 2 <= kc; p += 2) {
+      const __m512 a = _mm512_set1_ps(x[p]), b = _mm512_set1_ps(x[p + 1]);
+      const float* q0 = p0 + p * 32;
+      const float* q1 = p1 + p * 32;
+      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(q0), e[0]);
+      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(q0 + 16), e[1]);
+      e[2] = _mm512_fmadd_ps(a, _mm512_load_ps(q1), e[2]);
+      e[3] = _mm512_fmadd_ps(a, _mm512_load_ps(q1 + 16), e[3]);
+      o[0] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 32), o[0]);
+      o[1] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 48), o[1]);
+      o[2] = _mm512_fmadd_ps(b, _mm512_load_ps(q1 + 32), o[2]);
+      o[3] = _mm512_fmadd_ps(b, _mm512_load_ps(q1 + 48), o[3]);
+    }
+    if (p < kc) {
+      const __m512 a = _mm512_set1_ps(x[p]);
+      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32), e[0]);
+      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32 + 16), e[1]);
+      e[2] = _mm512_fmadd_ps(a, _mm512_load_ps(p1 + p * 32), e[2]);
+      e[3] = _mm512_fmadd_ps(a, _mm512_load_ps(p1 + p * 32 + 16), e[3]);
+    }
+  } else {
+    for (; p + 2 <= kc; p += 2) {
+      const __m512 a = _mm512_set1_ps(x[p]), b = _mm512_set1_ps(x[p + 1]);
+      const float* q0 = p0 + p * 32;
+      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(q0), e[0]);
+      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(q0 + 16), e[1]);
+      o[0] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 32), o[0]);
+      o[1] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 48), o[1]);
+    }
+    if (p < kc) {
+      const __m512 a = _mm512_set1_ps(x[p]);
+      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32), e[0]);
+      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32 + 16), e[1]);
+    }
+  }
+  for (int v = 0; v < 4 && v * 16 < cols; v++) {
+    const int left = cols - v * 16;
+    const __mmask16 m = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    __m512 r = _mm512_add_ps(e[v], o[v]);
+    if (add) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m, y + v * 16));
+    _mm512_mask_storeu_ps(y + v * 16, m, r);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void gemv_panels_avx2(int kc, const float* x, const float* p0, const float* p1, float* y, bool add, int cols) {
+  __m256 e[4], o[4];
+  for (int v = 0; v < 4; v++) e[v] = o[v] = _mm256_setzero_ps();
+  const float* q1base = p1 ? p1 : p0;  // (one panel: the second pair of chains reads p0 again, unused)
+  const int np = p1 ? 4 : 2;
+  int p = 0;
+  for (; p + 2 <= kc; p += 2) {
+    const __m256 a = _mm256_set1_ps(x[p]), b = _mm256_set1_ps(x[p + 1]);
+    const float* q0 = p0 + p * 16;
+    const float* q1 = q1base + p * 16;
+    e[0] = _mm256_fmadd_ps(a, _mm256_load_ps(q0), e[0]);
+    e[1] = _mm256_fmadd_ps(a, _mm256_load_ps(q0 + 8), e[1]);
+    o[0] = _mm256_fmadd_ps(b, _mm256_load_ps(q0 + 16), o[0]);
+    o[1] = _mm256_fmadd_ps(b, _mm256_load_ps(q0 + 24), o[1]);
+    if (p1) {
+      e[2] = _mm256_fmadd_ps(a, _mm256_load_ps(q1), e[2]);
+      e[3] = _mm256_fmadd_ps(a, _mm256_load_ps(q1 + 8), e[3]);
+      o[2] = _mm256_fmadd_ps(b, _mm256_load_ps(q1 + 16), o[2]);
+      o[3] = _mm256_fmadd_ps(b, _mm256_load_ps(q1 + 24), o[3]);
+    }
+  }
+  if (p < kc) {
+    const __m256 a = _mm256_set1_ps(x[p]);
+    e[0] = _mm256_fmadd_ps(a, _mm256_load_ps(p0 + p * 16), e[0]);
+    e[1] = _mm256_fmadd_ps(a, _mm256_load_ps(p0 + p * 16 + 8), e[1]);
+    if (p1) {
+      e[2] = _mm256_fmadd_ps(a, _mm256_load_ps(p1 + p * 16), e[2]);
+      e[3] = _mm256_fmadd_ps(a, _mm256_load_ps(p1 + p * 16 + 8), e[3]);
+    }
+  }
+  alignas(32) float tmp[32];
+  for (int v = 0; v < np; v++) _mm256_store_ps(tmp + 8 * v, _mm256_add_ps(e[v], o[v]));
+  for (int j = 0; j < cols; j++) y[j] = add ? y[j] + tmp[j] : tmp[j];
+}
+#endif
+
+void gemv_panels_generic(int kc, const float* x, const float* p0, const float* p1, float* y, bool add, int cols) {
+  const int NR = isa.nr;
+  for (int j = 0; j < cols; j++) {
+    const float* q = j < NR ? p0 + j : p1 + (j - NR);
+    float s = 0.0f;
+    for (int p = 0; p < kc; p++) s += x[p] * q[static_cast<size_t>(p) * NR];
+    y[j] = add ? y[j] + s : s;
+  }
+}
+
+}  // namespace
+
+void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j1, float* y, int ldy, bool accumulate) {
+  const int k = B.k, n = B.n, NR = isa.nr;
+  j1 = std::min(j1, n);
+  if (m <= 0 || j1 <= j0) return;
+  if (k == 0) {
+    if (!accumulate)
+      for (int r = 0; r < m; r++) std::memset(y + static_cast<size_t>(r) * ldy + j0, 0, sizeof(float) * (j1 - j0));
+    return;
+  }
+  using Panels = void (*)(int, const float*, const float*, const float*, float*, bool, int);
+  Panels panels = gemv_panels_generic;
+#if defined(__x86_64__)
+  if (isa.ukr == ukr_avx512) panels = gemv_panels_avx512;
+  else if (isa.ukr == ukr_avx2) panels = gemv_panels_avx2;
+#endif
+  const int kstep = k_step(k);
+  for (int jc = j0 / NC * NC; jc < j1; jc += NC) {
+    const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
+    const int from = std::max(j0, jc), to = std::min(j1, jc + nc);
+    for (int pc = 0; pc < k; pc += kstep) {
+      const int kc = std::min(kstep, k - pc);
+      const float* blk = B.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc;
+      for (int j = from; j < to; j += 2 * NR) {
+        const float* q0 = blk + static_cast<size_t>((j - jc) / NR) * kc * NR;
+        const bool two = j + NR < to;
+        const int cols = std::min(2 * NR, to - j);
+        for (int r = 0; r < m; r++)
+          panels(kc, x + static_cast<size_t>(r) * ldx + pc, q0, two ? q0 + static_cast<size_t>(kc) * NR : nullptr, y + static_cast<size_t>(r) * ldy + j, accumulate || pc > 0, cols);
+      }
+    }
   }
 }
 
@@ -635,13 +773,13 @@ void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float
     return;
   }
   const size_t needA = static_cast<size_t>(isa.mr) * MC_PANELS * KC;
-  if (bufA.size() < needA) bufA.resize(needA);
+  float* pa = bufA.get(needA);
   const int kstep = k_step(k), NR = isa.nr;
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
     for (int pc = 0; pc < k; pc += kstep)
       gemm_block(m, A, 0, pc, std::min(kstep, k - pc), B.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc, nc, c, ldc, jc, accumulate || pc > 0,
-                 bufA.data());
+                 pa);
   }
 }
 

@@ -1,8 +1,11 @@
 // neurona native kernels: single-precision GEMM (packed, register-blocked, AVX-512 / AVX2 / portable
 // micro-kernels chosen at run time) and a small thread pool.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace neurona {
@@ -23,13 +26,49 @@ void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const floa
 void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB,
                   float* c, int ldc, bool accumulate);
 
+/** Scratch floats aligned to 64 bytes (one cache line, one AVX-512 vector) that only grow; contents
+ * are not kept when they grow. Packed panels read from a misaligned buffer split every vector load over
+ * two cache lines. */
+class AlignedFloats {
+ public:
+  float* get(size_t n) {
+    if (n > cap_) {
+      const size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+      ptr_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!ptr_) throw std::bad_alloc();
+      cap_ = n;
+    }
+    return ptr_.get();
+  }
+  const float* data() const { return ptr_.get(); }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> ptr_;
+  size_t cap_ = 0;
+};
+
 /** op(B) [k, n] packed once for many products by it, in gemm.cc's layout for the micro-kernel in use
  * (so packed and used with no gemm_set_isa between). */
 struct PackedB {
   int k = 0, n = 0;
-  std::vector<float> data;
+  /** The micro-kernel family it was packed for (gemm_isa()); null before the first packing. */
+  const char* isa = nullptr;
+  AlignedFloats data;
 };
 void pack_b_whole(int k, int n, const float* b, int ldb, bool transB, PackedB& out);
+/** Whether a packing is for the micro-kernel family now in use (else pack it again). */
+bool packed_current(const PackedB& b);
+/** Columns per panel of a packing (work on a packed B is split at multiples of it). */
+int packed_panel_width();
+/**
+ * A few rows (a GEMV each): y[r, j] (+)= sum_p x[r, p] * B(p, j) for r < m and columns [j0, j1) of a
+ * packed B, j0 a multiple of packed_panel_width(), on the calling thread. The packing is one contiguous
+ * stream per panel, read at close to the cache's bandwidth (half the time of dot products over W's rows).
+ */
+void gemv_packed(int m, const float* x, int ldx, const PackedB& b, int j0, int j1, float* y, int ldy, bool accumulate);
 /** C[m, n] (+)= A[m, k] (row-major, not transposed) times a packed op(B), on the calling thread. */
 void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate);
 

@@ -282,6 +282,8 @@ void forward_layer(const MlpLayer& L, const float* in, size_t R, float* dst, con
 // the two are equal within the noise (blocks of 42 rows no better at 168-512 rows).
 constexpr int kForwardBlock = 126;
 constexpr int kForwardBlockedRows = 4 * kForwardBlock;
+// Rows below which a caller's packed weights are read as GEMVs (sgemm's own few-rows bound).
+constexpr int kPackedGemvRows = 4;
 
 }  // namespace
 
@@ -291,10 +293,16 @@ constexpr int kForwardBlockedRows = 4 * kForwardBlock;
 // then blocks of rows are handed to the threads, and each block passes through all the layers while its
 // activations are in cache, the bias and activation applied to a layer's block right after its product
 // (no pass over a batch-sized array, no batch-sized intermediate).
-void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out) {
+//
+// With `packed` (one PackedB per layer, kept by the caller between calls) the weights are packed only
+// when `repack` says they changed (or the micro-kernel family did), and 1-3 rows read the packed panels
+// as GEMVs (gemv_packed: one stream per panel, twice the bandwidth of dot products over W's rows; each
+// thread takes the same panels every call, so each core's share stays in its L2).
+void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out, PackedB* packed, bool repack) {
   size_t widest = 0;
   for (int l = 0; l + 1 < nLayers; l++) widest = std::max(widest, static_cast<size_t>(layers[l].out));
-  if (rows < kForwardBlockedRows) {
+  const bool fewRows = rows < kForwardBlockedRows;
+  if (fewRows && (!packed || rows >= kPackedGemvRows)) {
     thread_local std::vector<float> hidden;
     const size_t R = static_cast<size_t>(rows);
     if (hidden.size() < 2 * R * widest) hidden.resize(2 * R * widest);
@@ -308,9 +316,40 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
   }
   // (through a pointer: inside the lambdas, the name of a thread_local is the running thread's own)
   thread_local std::vector<PackedB> packedOfCaller;
-  if (packedOfCaller.size() < static_cast<size_t>(nLayers)) packedOfCaller.resize(nLayers);
-  PackedB* packed = packedOfCaller.data();
-  parallel_run(nLayers, [&](int l) { pack_b_whole(layers[l].in, layers[l].out, layers[l].w, layers[l].in, true, packed[l]); });
+  if (!packed) {
+    if (packedOfCaller.size() < static_cast<size_t>(nLayers)) packedOfCaller.resize(nLayers);
+    packed = packedOfCaller.data();
+    repack = true;
+  }
+  bool stale = repack;
+  for (int l = 0; l < nLayers && !stale; l++)
+    stale = !packed_current(packed[l]) || packed[l].k != layers[l].in || packed[l].n != layers[l].out;
+  if (stale) parallel_run(nLayers, [&](int l) { pack_b_whole(layers[l].in, layers[l].out, layers[l].w, layers[l].in, true, packed[l]); });
+  if (fewRows) {
+    thread_local std::vector<float> hidden;
+    const size_t R = static_cast<size_t>(rows);
+    if (hidden.size() < 2 * R * widest) hidden.resize(2 * R * widest);
+    const float* in = x;
+    const int NR = packed_panel_width(), threads = num_threads();
+    for (int l = 0; l < nLayers; l++) {
+      const MlpLayer& L = layers[l];
+      const size_t o = static_cast<size_t>(L.out);
+      float* dst = l == nLayers - 1 ? out : hidden.data() + static_cast<size_t>(l % 2) * R * widest;
+      if (L.b != nullptr)
+        for (size_t r = 0; r < R; r++) std::memcpy(dst + r * o, L.b, sizeof(float) * o);
+      // Whole pairs of panels per chunk (the kernel's unit), one chunk per thread when the layer is big
+      // enough for a second thread to pay (as sgemm's few-rows split).
+      const int pairs = (L.out + 2 * NR - 1) / (2 * NR);
+      const int chunks = static_cast<double>(R) * L.out * L.in >= 65536.0 ? std::min(threads, pairs) : 1;
+      parallel_run(chunks, [&](int id) {
+        const int j0 = pairs * id / chunks * 2 * NR, j1 = pairs * (id + 1) / chunks * 2 * NR;
+        gemv_packed(rows, in, L.in, packed[l], j0, j1, dst, L.out, L.b != nullptr);
+      });
+      if (L.act >= 1 && L.act <= 3) unary_f32(L.act == 1 ? kRelu : L.act == 2 ? kSigmoid : kTanh, dst, dst, R * o);
+      in = dst;
+    }
+    return;
+  }
   const int blocks = (rows + kForwardBlock - 1) / kForwardBlock;
   const size_t in0 = static_cast<size_t>(layers[0].in), outL = static_cast<size_t>(layers[nLayers - 1].out);
   parallel_run(blocks, [&](int blk) {

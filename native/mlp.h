@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include "elementwise.h"
+#include "gemm.h"
 
 namespace neurona {
 
@@ -44,7 +45,10 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
 /**
  * Inference: out [rows, layers[L-1].out] from x [rows, layers[0].in] through the layers (activation
  * codes 0-3; the momentum buffers are not used), with gemm.h's sgemm and activations.h's unary_f32.
+ * `packed` (null, or one PackedB per layer kept by the caller) holds the weights packed by an earlier
+ * call, packed again when `repack` (the caller's weights changed) or when their shapes or the
+ * micro-kernel family no longer match.
  */
-void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out);
+void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out, PackedB* packed = nullptr, bool repack = true);
 
 }  // namespace neurona

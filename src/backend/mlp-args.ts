@@ -1,7 +1,7 @@
 // The argument checks of Backend.mlpSgdEpochF32 for kernels without their own (the WASM backend's; the
 // native addon checks the same in C++): the fused MLP kernels index memory by these sizes and indices.
 import { ShapeError, ValueError } from '../core/index.ts';
-import type { MlpEpochArgs } from './backend.ts';
+import type { MlpEpochArgs, MlpForwardArgs } from './backend.ts';
 
 /** Throws a clear error naming `op` when the arguments do not describe one consistent run. */
 export function checkMlpEpochArgs(op: string, a: MlpEpochArgs): void {
@@ -40,5 +40,36 @@ export function checkMlpEpochArgs(op: string, a: MlpEpochArgs): void {
   if (!(a.start >= 0 && a.batches >= 0 && a.batchSize >= 1)) throw new ValueError(`${name}: start >= 0, batches >= 0 and batchSize >= 1`);
   if (Number.isNaN(a.sgd.lr) || Number.isNaN(a.sgdFirst.lr) || Math.abs(a.sgd.sign) !== 1 || a.sgdFirst.sign !== a.sgd.sign) {
     throw new ValueError(`${name}: a learning rate that is a number and a sign of 1 or -1`);
+  }
+}
+
+/**
+ * What a backend made of a dense chain's parameters in an earlier mlpForwardF32 call (WASM: a copy in
+ * its memory; native: the weights packed for its GEMM), valid while the call's key, arrays and storage
+ * versions are the same (MlpForwardArgs.key).
+ */
+export class HeldMlpParameters {
+  private constructor(
+    readonly key: object,
+    private readonly arrays: readonly (Float32Array | null)[],
+    private readonly versions: Float64Array,
+  ) {}
+
+  /** The parameters' arrays of a call, per layer its weight then its bias or null. */
+  static arraysOf(p: MlpForwardArgs): (Float32Array | null)[] {
+    const arrays: (Float32Array | null)[] = [];
+    for (let l = 0; l < p.weights.length; l++) arrays.push(p.weights[l]!, p.biases[l] ?? null);
+    return arrays;
+  }
+
+  /** A record of this call's parameters, or null when the call has no key or versions (nothing can be reused). */
+  static of(p: MlpForwardArgs, arrays: readonly (Float32Array | null)[]): HeldMlpParameters | null {
+    return p.key && p.versions ? new HeldMlpParameters(p.key, arrays, Float64Array.from(p.versions)) : null;
+  }
+
+  /** Whether a call has the same key, arrays and versions. */
+  matches(p: MlpForwardArgs, arrays: readonly (Float32Array | null)[]): boolean {
+    const v = p.versions;
+    return p.key === this.key && v !== undefined && arrays.length === this.arrays.length && arrays.every((a, i) => a === this.arrays[i] && v[i] === this.versions[i]);
   }
 }

@@ -5,6 +5,7 @@
 // import; where the addon is missing or fails to load this returns null and the WASM backend is used.
 import type { Backend, MatmulArgs, MlpEpochArgs, MlpForwardArgs, SgdCoefficients } from '../backend.ts';
 import { UNARY_CODES } from '../codes.ts';
+import { HeldMlpParameters } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
 
 /** The addon's functions (see native/addon.cc). */
@@ -27,8 +28,15 @@ export interface NativeAddon {
   mlpSgdEpoch(sizes: Int32Array, weights: Float32Array[], biases: (Float32Array | null)[], acts: Int32Array, x: Float32Array, y: Float32Array | null, labels: Int32Array | null,
     order: Int32Array, start: number, batches: number, batchSize: number, loss: number, accuracy: number, weightBuffers: Float32Array[] | null,
     biasBuffers: (Float32Array | null)[] | null, ...coefficients: number[]): [number, number, number];
-  /** Inference through a dense network: then per layer its weight, its bias (or null), its width and its activation code. */
-  mlpForward(x: Float32Array, rows: number, out: Float32Array, inFeatures: number, ...layers: (Float32Array | number | null)[]): void;
+  /**
+   * Inference through a dense network: then a packed-weights slot (mlpPackedNew; -1 for none), whether to
+   * pack the weights again (1) or reuse the slot's (0), then per layer its weight, its bias (or null), its
+   * width and its activation code.
+   */
+  mlpForward(x: Float32Array, rows: number, out: Float32Array, inFeatures: number, slot: number, repack: number, ...layers: (Float32Array | number | null)[]): void;
+  /** A slot for a network's packed weights between mlpForward calls (freed by mlpPackedFree). */
+  mlpPackedNew(): number;
+  mlpPackedFree(slot: number): void;
   isa(): string;
   setIsa(name: string): boolean;
   numThreads(): number;
@@ -112,6 +120,9 @@ function fromScratch(x: Float32Array, slot: 0 | 1 | 2): void {
 
 /** Creates the native backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
+  /** Per network (MlpForwardArgs.key): its slot of packed weights in the addon and what they were packed from. */
+  const packedWeights = new WeakMap<object, { slot: number; params: HeldMlpParameters | null }>();
+  const freePacked = new FinalizationRegistry<number>((slot) => addon.mlpPackedFree(slot));
   function matmul(p: MatmulArgs): void {
     const { a, b, c, m, n, k } = p;
     if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || m * n * k < MIN_NATIVE_MACS) {
@@ -166,7 +177,28 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       for (let l = 0; l < p.weights.length; l++) layers.push(p.weights[l]!, p.biases[l] ?? null, p.sizes[l + 1]!, p.acts[l]!);
       const out = p.out.length > SMALL ? p.out : scratch[2].subarray(0, p.out.length);
       const x = p.x.length > SMALL ? p.x : offHeap(p.x, 0).subarray(0, p.x.length);
-      addon.mlpForward(x, p.rows, out, p.sizes[0]!, ...layers);
+      // the network's packed weights, kept in a slot of the addon while its key lives
+      let slot = -1;
+      let repack = 1;
+      let held: { slot: number; params: HeldMlpParameters | null } | undefined;
+      let fresh: HeldMlpParameters | null = null;
+      if (p.key && p.versions) {
+        const arrays = HeldMlpParameters.arraysOf(p);
+        held = packedWeights.get(p.key);
+        if (!held) {
+          held = { slot: addon.mlpPackedNew(), params: null };
+          packedWeights.set(p.key, held);
+          freePacked.register(p.key, held.slot);
+        }
+        slot = held.slot;
+        if (held.params?.matches(p, arrays)) repack = 0;
+        else {
+          held.params = null; // (until this call has packed them)
+          fresh = HeldMlpParameters.of(p, arrays);
+        }
+      }
+      addon.mlpForward(x, p.rows, out, p.sizes[0]!, slot, repack, ...layers);
+      if (held && fresh) held.params = fresh;
       fromScratch(p.out, 2);
       return true;
     },

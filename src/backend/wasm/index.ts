@@ -6,7 +6,7 @@
 // bytes, so it works in Node and browsers alike; null where WebAssembly SIMD is unavailable.
 import type { Backend, ConvGeometry, FusedActivation, MatmulArgs, MlpEpochArgs, MlpEpochResult, MlpForwardArgs, SgdCoefficients } from '../backend.ts';
 import { UNARY_CODES } from '../codes.ts';
-import { checkMlpEpochArgs } from '../mlp-args.ts';
+import { HeldMlpParameters, checkMlpEpochArgs } from '../mlp-args.ts';
 import { tsBackend } from '../ts/index.ts';
 import { kernelsRelaxedWasmBase64, kernelsThreadsRelaxedWasmBase64, kernelsThreadsWasmBase64, kernelsWasmBase64 } from './kernels-wasm.ts';
 import { WasmThreadPool, hostCores, sharedMemoryAvailable, workerFactory } from './threads.ts';
@@ -566,19 +566,14 @@ export function createWasmBackend(): Backend | null {
    * MlpForwardArgs), at the start of the module's memory, below `arena`; their offsets per layer
    * (weight, then bias or -1).
    */
-  let heldWeights: { key: object; arrays: (Float32Array | null)[]; versions: Float64Array; offsets: number[] } | null = null;
+  let heldWeights: { params: HeldMlpParameters; offsets: number[] } | null = null;
 
   /** A dense chain's inference for a few rows, parameters copied in only when they changed (heldWeights). */
   function mlpForward(p: MlpForwardArgs): boolean {
-    const L = p.weights.length;
     if (p.rows > MLP_FORWARD_MAX_ROWS) return false;
-    const arrays: (Float32Array | null)[] = [];
-    for (let l = 0; l < L; l++) arrays.push(p.weights[l]!, p.biases[l] ?? null);
+    const arrays = HeldMlpParameters.arraysOf(p);
     const held = heldWeights;
-    const same =
-      held !== null && p.key !== undefined && p.versions !== undefined && held.key === p.key && held.arrays.length === arrays.length &&
-      arrays.every((a, i) => a === held.arrays[i] && p.versions![i] === held.versions[i]);
-    if (!same) {
+    if (!held?.params.matches(p, arrays)) {
       // lay the parameters out from ARENA (16-byte aligned) and move the scratch above them
       const offsets: number[] = [];
       let off = ARENA;
@@ -593,7 +588,8 @@ export function createWasmBackend(): Backend | null {
       arrays.forEach((a, i) => {
         if (a) heap.set(a, offsets[i]! / 4);
       });
-      heldWeights = p.key && p.versions ? { key: p.key, arrays, versions: Float64Array.from(p.versions), offsets } : null;
+      const params = HeldMlpParameters.of(p, arrays);
+      heldWeights = params ? { params, offsets } : null;
       const done = runMlp(p, offsets);
       if (!heldWeights) arena = ARENA; // nothing to keep: later calls may use that memory
       return done;
