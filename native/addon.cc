@@ -80,6 +80,21 @@ napi_value undefined(napi_env env) {
   return u;
 }
 
+napi_value int32_value(napi_env env, int32_t n) {
+  napi_value v;
+  napi_create_int32(env, n, &v);
+  return v;
+}
+
+// The call's first argument as an integer (false, with an error thrown naming `what`, when missing).
+bool one_i32_arg(napi_env env, napi_callback_info info, int32_t& out, const char* what) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 1) return throw_error(env, std::string("native ") + what + ": an integer argument; got none");
+  return get_i32(env, argv[0], out);
+}
+
 // sgemm(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, m, n, k, accumulate)
 napi_value Sgemm(napi_env env, napi_callback_info info) {
   size_t argc = 14;
@@ -523,17 +538,12 @@ napi_value MlpPackedNew(napi_env env, napi_callback_info) {
     packedSlots.emplace_back();
   }
   packedSlots[slot] = std::make_unique<std::vector<neurona::PackedB>>();
-  napi_value v;
-  napi_create_int32(env, slot, &v);
-  return v;
+  return int32_value(env, slot);
 }
 
 napi_value MlpPackedFree(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t slot;
-  if (argc < 1 || !get_i32(env, argv[0], slot)) return nullptr;
+  if (!one_i32_arg(env, info, slot, "mlpPackedFree")) return nullptr;
   std::lock_guard<std::mutex> lk(packedMu);
   if (slot >= 0 && static_cast<size_t>(slot) < packedSlots.size() && packedSlots[slot]) {
     packedSlots[slot].reset();
@@ -745,18 +755,11 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return r;
 }
 
-napi_value NumThreads(napi_env env, napi_callback_info) {
-  napi_value r;
-  napi_create_int32(env, neurona::num_threads(), &r);
-  return r;
-}
+napi_value NumThreads(napi_env env, napi_callback_info) { return int32_value(env, neurona::num_threads()); }
 
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t n;
-  if (argc < 1 || !get_i32(env, argv[0], n)) return nullptr;
+  if (!one_i32_arg(env, info, n, "setNumThreads")) return nullptr;
   neurona::set_num_threads(n);
   return undefined(env);
 }

@@ -629,48 +629,31 @@ int packed_panel_width() { return isa.nr; }
 
 namespace {
 
-// y[0, 2*NR or NR) (+)= x[0, kc) times one k step of one or two adjacent panels (NR = 32 for AVX-512, 16
-// for AVX2: two vectors a row), each read as one stream; the even and odd p in separate accumulators so
-// that 8 (two panels) or 4 FMA chains are in flight. `cols` (<= panels * NR) are stored.
+// y[0, 2*NR or NR) (+)= x[0, kc) times one k step of two adjacent panels (Two) or one (NR = 32 for
+// AVX-512, 16 for AVX2: two vectors a row), each read as one stream; the even and odd p in separate
+// accumulators so that 8 (two panels) or 4 FMA chains are in flight. `cols` (<= panels * NR) are stored.
 #if defined(__x86_64__)
+template <bool Two>
 __attribute__((target("avx512f,fma"))) void gemv_panels_avx512(int kc, const float* x, const float* p0, const float* p1, float* y, bool add, int cols) {
   __m512 e[4], o[4];
   for (int v = 0; v < 4; v++) e[v] = o[v] = _mm512_setzero_ps();
   int p = 0;
-  if (p1) {
-    for (; p + 2 <= kc; p += 2) {
-      const __m512 a = _mm512_set1_ps(x[p]), b = _mm512_set1_ps(x[p + 1]);
-      const float* q0 = p0 + p * 32;
-      const float* q1 = p1 + p * 32;
-      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(q0), e[0]);
-      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(q0 + 16), e[1]);
-      e[2] = _mm512_fmadd_ps(a, _mm512_load_ps(q1), e[2]);
-      e[3] = _mm512_fmadd_ps(a, _mm512_load_ps(q1 + 16), e[3]);
-      o[0] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 32), o[0]);
-      o[1] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 48), o[1]);
-      o[2] = _mm512_fmadd_ps(b, _mm512_load_ps(q1 + 32), o[2]);
-      o[3] = _mm512_fmadd_ps(b, _mm512_load_ps(q1 + 48), o[3]);
+  for (; p + 2 <= kc; p += 2) {
+    const __m512 a = _mm512_set1_ps(x[p]), b = _mm512_set1_ps(x[p + 1]);
+    for (int q = 0; q < (Two ? 2 : 1); q++) {
+      const float* r = (q ? p1 : p0) + p * 32;
+      e[2 * q] = _mm512_fmadd_ps(a, _mm512_load_ps(r), e[2 * q]);
+      e[2 * q + 1] = _mm512_fmadd_ps(a, _mm512_load_ps(r + 16), e[2 * q + 1]);
+      o[2 * q] = _mm512_fmadd_ps(b, _mm512_load_ps(r + 32), o[2 * q]);
+      o[2 * q + 1] = _mm512_fmadd_ps(b, _mm512_load_ps(r + 48), o[2 * q + 1]);
     }
-    if (p < kc) {
-      const __m512 a = _mm512_set1_ps(x[p]);
-      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32), e[0]);
-      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32 + 16), e[1]);
-      e[2] = _mm512_fmadd_ps(a, _mm512_load_ps(p1 + p * 32), e[2]);
-      e[3] = _mm512_fmadd_ps(a, _mm512_load_ps(p1 + p * 32 + 16), e[3]);
-    }
-  } else {
-    for (; p + 2 <= kc; p += 2) {
-      const __m512 a = _mm512_set1_ps(x[p]), b = _mm512_set1_ps(x[p + 1]);
-      const float* q0 = p0 + p * 32;
-      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(q0), e[0]);
-      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(q0 + 16), e[1]);
-      o[0] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 32), o[0]);
-      o[1] = _mm512_fmadd_ps(b, _mm512_load_ps(q0 + 48), o[1]);
-    }
-    if (p < kc) {
-      const __m512 a = _mm512_set1_ps(x[p]);
-      e[0] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32), e[0]);
-      e[1] = _mm512_fmadd_ps(a, _mm512_load_ps(p0 + p * 32 + 16), e[1]);
+  }
+  if (p < kc) {
+    const __m512 a = _mm512_set1_ps(x[p]);
+    for (int q = 0; q < (Two ? 2 : 1); q++) {
+      const float* r = (q ? p1 : p0) + p * 32;
+      e[2 * q] = _mm512_fmadd_ps(a, _mm512_load_ps(r), e[2 * q]);
+      e[2 * q + 1] = _mm512_fmadd_ps(a, _mm512_load_ps(r + 16), e[2 * q + 1]);
     }
   }
   for (int v = 0; v < 4 && v * 16 < cols; v++) {
@@ -682,42 +665,36 @@ __attribute__((target("avx512f,fma"))) void gemv_panels_avx512(int kc, const flo
   }
 }
 
+template <bool Two>
 __attribute__((target("avx2,fma"))) void gemv_panels_avx2(int kc, const float* x, const float* p0, const float* p1, float* y, bool add, int cols) {
   __m256 e[4], o[4];
   for (int v = 0; v < 4; v++) e[v] = o[v] = _mm256_setzero_ps();
-  const float* q1base = p1 ? p1 : p0;  // (one panel: the second pair of chains reads p0 again, unused)
-  const int np = p1 ? 4 : 2;
   int p = 0;
   for (; p + 2 <= kc; p += 2) {
     const __m256 a = _mm256_set1_ps(x[p]), b = _mm256_set1_ps(x[p + 1]);
-    const float* q0 = p0 + p * 16;
-    const float* q1 = q1base + p * 16;
-    e[0] = _mm256_fmadd_ps(a, _mm256_load_ps(q0), e[0]);
-    e[1] = _mm256_fmadd_ps(a, _mm256_load_ps(q0 + 8), e[1]);
-    o[0] = _mm256_fmadd_ps(b, _mm256_load_ps(q0 + 16), o[0]);
-    o[1] = _mm256_fmadd_ps(b, _mm256_load_ps(q0 + 24), o[1]);
-    if (p1) {
-      e[2] = _mm256_fmadd_ps(a, _mm256_load_ps(q1), e[2]);
-      e[3] = _mm256_fmadd_ps(a, _mm256_load_ps(q1 + 8), e[3]);
-      o[2] = _mm256_fmadd_ps(b, _mm256_load_ps(q1 + 16), o[2]);
-      o[3] = _mm256_fmadd_ps(b, _mm256_load_ps(q1 + 24), o[3]);
+    for (int q = 0; q < (Two ? 2 : 1); q++) {
+      const float* r = (q ? p1 : p0) + p * 16;
+      e[2 * q] = _mm256_fmadd_ps(a, _mm256_load_ps(r), e[2 * q]);
+      e[2 * q + 1] = _mm256_fmadd_ps(a, _mm256_load_ps(r + 8), e[2 * q + 1]);
+      o[2 * q] = _mm256_fmadd_ps(b, _mm256_load_ps(r + 16), o[2 * q]);
+      o[2 * q + 1] = _mm256_fmadd_ps(b, _mm256_load_ps(r + 24), o[2 * q + 1]);
     }
   }
   if (p < kc) {
     const __m256 a = _mm256_set1_ps(x[p]);
-    e[0] = _mm256_fmadd_ps(a, _mm256_load_ps(p0 + p * 16), e[0]);
-    e[1] = _mm256_fmadd_ps(a, _mm256_load_ps(p0 + p * 16 + 8), e[1]);
-    if (p1) {
-      e[2] = _mm256_fmadd_ps(a, _mm256_load_ps(p1 + p * 16), e[2]);
-      e[3] = _mm256_fmadd_ps(a, _mm256_load_ps(p1 + p * 16 + 8), e[3]);
+    for (int q = 0; q < (Two ? 2 : 1); q++) {
+      const float* r = (q ? p1 : p0) + p * 16;
+      e[2 * q] = _mm256_fmadd_ps(a, _mm256_load_ps(r), e[2 * q]);
+      e[2 * q + 1] = _mm256_fmadd_ps(a, _mm256_load_ps(r + 8), e[2 * q + 1]);
     }
   }
   alignas(32) float tmp[32];
-  for (int v = 0; v < np; v++) _mm256_store_ps(tmp + 8 * v, _mm256_add_ps(e[v], o[v]));
+  for (int v = 0; v < (Two ? 4 : 2); v++) _mm256_store_ps(tmp + 8 * v, _mm256_add_ps(e[v], o[v]));
   for (int j = 0; j < cols; j++) y[j] = add ? y[j] + tmp[j] : tmp[j];
 }
 #endif
 
+// (p1 is read only for columns past the first panel's NR)
 void gemv_panels_generic(int kc, const float* x, const float* p0, const float* p1, float* y, bool add, int cols) {
   const int NR = isa.nr;
   for (int j = 0; j < cols; j++) {
@@ -740,10 +717,15 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j
     return;
   }
   using Panels = void (*)(int, const float*, const float*, const float*, float*, bool, int);
-  Panels panels = gemv_panels_generic;
+  Panels one = gemv_panels_generic, two = gemv_panels_generic;
 #if defined(__x86_64__)
-  if (isa.ukr == ukr_avx512) panels = gemv_panels_avx512;
-  else if (isa.ukr == ukr_avx2) panels = gemv_panels_avx2;
+  if (isa.ukr == ukr_avx512) {
+    one = gemv_panels_avx512<false>;
+    two = gemv_panels_avx512<true>;
+  } else if (isa.ukr == ukr_avx2) {
+    one = gemv_panels_avx2<false>;
+    two = gemv_panels_avx2<true>;
+  }
 #endif
   const int kstep = k_step(k);
   for (int jc = j0 / NC * NC; jc < j1; jc += NC) {
@@ -754,10 +736,12 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j
       const float* blk = B.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc;
       for (int j = from; j < to; j += 2 * NR) {
         const float* q0 = blk + static_cast<size_t>((j - jc) / NR) * kc * NR;
-        const bool two = j + NR < to;
+        const bool pair = j + NR < to;
+        const Panels panels = pair ? two : one;
+        const float* q1 = pair ? q0 + static_cast<size_t>(kc) * NR : q0;
         const int cols = std::min(2 * NR, to - j);
         for (int r = 0; r < m; r++)
-          panels(kc, x + static_cast<size_t>(r) * ldx + pc, q0, two ? q0 + static_cast<size_t>(kc) * NR : nullptr, y + static_cast<size_t>(r) * ldy + j, accumulate || pc > 0, cols);
+          panels(kc, x + static_cast<size_t>(r) * ldx + pc, q0, q1, y + static_cast<size_t>(r) * ldy + j, accumulate || pc > 0, cols);
       }
     }
   }
