@@ -302,6 +302,10 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
   size_t widest = 0;
   for (int l = 0; l + 1 < nLayers; l++) widest = std::max(widest, static_cast<size_t>(layers[l].out));
   const bool fewRows = rows < kForwardBlockedRows;
+  // Weights that changed make the caller's packing stale even where this call does not read it (4-503
+  // rows): the next call that does packs them again.
+  if (packed && repack)
+    for (int l = 0; l < nLayers; l++) packed[l].isa = nullptr;
   if (fewRows && (!packed || rows >= kPackedGemvRows)) {
     thread_local std::vector<float> hidden;
     const size_t R = static_cast<size_t>(rows);
