@@ -67,9 +67,15 @@ export class HeldMlpParameters {
     return p.key && p.versions ? new HeldMlpParameters(p.key, arrays, Float64Array.from(p.versions)) : null;
   }
 
-  /** Whether a call has the same key, arrays and versions. */
-  matches(p: MlpForwardArgs, arrays: readonly (Float32Array | null)[]): boolean {
+  /** Whether a call has the same key, arrays and versions (no allocation: this runs at every inference call). */
+  matches(p: MlpForwardArgs): boolean {
     const v = p.versions;
-    return p.key === this.key && v !== undefined && arrays.length === this.arrays.length && arrays.every((a, i) => a === this.arrays[i] && v[i] === this.versions[i]);
+    const L = p.weights.length;
+    if (p.key !== this.key || v === undefined || 2 * L !== this.arrays.length) return false;
+    for (let l = 0; l < L; l++) {
+      if (p.weights[l] !== this.arrays[2 * l] || (p.biases[l] ?? null) !== this.arrays[2 * l + 1]) return false;
+      if (v[2 * l] !== this.versions[2 * l] || v[2 * l + 1] !== this.versions[2 * l + 1]) return false;
+    }
+    return true;
   }
 }

@@ -118,10 +118,17 @@ function fromScratch(x: Float32Array, slot: 0 | 1 | 2): void {
   for (let i = 0; i < x.length; i++) x[i] = s[i]!;
 }
 
+/** A network's slot of packed weights in the addon, what they were packed from, and the layer arguments of mlpForward for them. */
+interface HeldPacking {
+  slot: number;
+  params: HeldMlpParameters | null;
+  layers: (Float32Array | number | null)[];
+}
+
 /** Creates the native backend over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
   /** Per network (MlpForwardArgs.key): its slot of packed weights in the addon and what they were packed from. */
-  const packedWeights = new WeakMap<object, { slot: number; params: HeldMlpParameters | null }>();
+  const packedWeights = new WeakMap<object, HeldPacking>();
   const freePacked = new FinalizationRegistry<number>((slot) => addon.mlpPackedFree(slot));
   function matmul(p: MatmulArgs): void {
     const { a, b, c, m, n, k } = p;
@@ -173,32 +180,34 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       return { batches, lossSum, correct };
     },
     mlpForwardF32: (p: MlpForwardArgs) => {
-      const layers: (Float32Array | number | null)[] = [];
-      for (let l = 0; l < p.weights.length; l++) layers.push(p.weights[l]!, p.biases[l] ?? null, p.sizes[l + 1]!, p.acts[l]!);
       const out = p.out.length > SMALL ? p.out : scratch[2].subarray(0, p.out.length);
       const x = p.x.length > SMALL ? p.x : offHeap(p.x, 0).subarray(0, p.x.length);
-      // the network's packed weights, kept in a slot of the addon while its key lives
-      let slot = -1;
-      let repack = 1;
-      let held: { slot: number; params: HeldMlpParameters | null } | undefined;
+      // the network's packed weights, kept in a slot of the addon while its key lives (with the call's
+      // layer arguments, the same while the parameters are)
+      let held: HeldPacking | undefined;
       let fresh: HeldMlpParameters | null = null;
       if (p.key && p.versions) {
-        const arrays = HeldMlpParameters.arraysOf(p);
         held = packedWeights.get(p.key);
         if (!held) {
-          held = { slot: addon.mlpPackedNew(), params: null };
+          held = { slot: addon.mlpPackedNew(), params: null, layers: [] };
           packedWeights.set(p.key, held);
           freePacked.register(p.key, held.slot);
         }
-        slot = held.slot;
-        if (held.params?.matches(p, arrays)) repack = 0;
-        else {
-          held.params = null; // (until this call has packed them)
-          fresh = HeldMlpParameters.of(p, arrays);
+        if (held.params?.matches(p)) {
+          addon.mlpForward(x, p.rows, out, p.sizes[0]!, held.slot, 0, ...held.layers);
+          fromScratch(p.out, 2);
+          return true;
         }
+        held.params = null; // (until this call has packed them)
+        fresh = HeldMlpParameters.of(p, HeldMlpParameters.arraysOf(p));
       }
-      addon.mlpForward(x, p.rows, out, p.sizes[0]!, slot, repack, ...layers);
-      if (held && fresh) held.params = fresh;
+      const layers: (Float32Array | number | null)[] = [];
+      for (let l = 0; l < p.weights.length; l++) layers.push(p.weights[l]!, p.biases[l] ?? null, p.sizes[l + 1]!, p.acts[l]!);
+      addon.mlpForward(x, p.rows, out, p.sizes[0]!, held ? held.slot : -1, 1, ...layers);
+      if (held && fresh) {
+        held.params = fresh;
+        held.layers = layers;
+      }
       fromScratch(p.out, 2);
       return true;
     },

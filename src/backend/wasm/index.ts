@@ -571,9 +571,9 @@ export function createWasmBackend(): Backend | null {
   /** A dense chain's inference for a few rows, parameters copied in only when they changed (heldWeights). */
   function mlpForward(p: MlpForwardArgs): boolean {
     if (p.rows > MLP_FORWARD_MAX_ROWS) return false;
-    const arrays = HeldMlpParameters.arraysOf(p);
     const held = heldWeights;
-    if (!held?.params.matches(p, arrays)) {
+    if (!held?.params.matches(p)) {
+      const arrays = HeldMlpParameters.arraysOf(p);
       // lay the parameters out from ARENA (16-byte aligned) and move the scratch above them
       const offsets: number[] = [];
       let off = ARENA;
