@@ -604,8 +604,10 @@ void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, con
 }
 
 // The packed layout: for each block of NC columns, for each step of k, that block's panels as pack_b
-// writes them (rounded up to whole NR-wide panels): block jc starts at jc * k, its k step pc at
-// ncRounded * pc within it.
+// writes them (rounded up to whole NR-wide panels, ncr columns): block jc starts at jc * k, its k step pc
+// at ncr * pc within it.
+inline size_t packed_step(int jc, int k, int ncr, int pc) { return static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc; }
+
 void pack_b_whole(int k, int n, const float* b, int ldb, bool transB, PackedB& out) {
   const View B{b, ldb, transB};
   const int NR = isa.nr;
@@ -619,7 +621,7 @@ void pack_b_whole(int k, int n, const float* b, int ldb, bool transB, PackedB& o
   const int kstep = k_step(k);
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
-    for (int pc = 0; pc < k; pc += kstep) pack_b(B, pc, std::min(kstep, k - pc), jc, nc, NR, dst + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc);
+    for (int pc = 0; pc < k; pc += kstep) pack_b(B, pc, std::min(kstep, k - pc), jc, nc, NR, dst + packed_step(jc, k, ncr, pc));
   }
 }
 
@@ -733,7 +735,7 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j
     const int from = std::max(j0, jc), to = std::min(j1, jc + nc);
     for (int pc = 0; pc < k; pc += kstep) {
       const int kc = std::min(kstep, k - pc);
-      const float* blk = B.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc;
+      const float* blk = B.data.data() + packed_step(jc, k, ncr, pc);
       for (int j = from; j < to; j += 2 * NR) {
         const float* q0 = blk + static_cast<size_t>((j - jc) / NR) * kc * NR;
         const bool pair = j + NR < to;
@@ -762,7 +764,7 @@ void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
     for (int pc = 0; pc < k; pc += kstep)
-      gemm_block(m, A, 0, pc, std::min(kstep, k - pc), B.data.data() + static_cast<size_t>(jc) * k + static_cast<size_t>(ncr) * pc, nc, c, ldc, jc, accumulate || pc > 0,
+      gemm_block(m, A, 0, pc, std::min(kstep, k - pc), B.data.data() + packed_step(jc, k, ncr, pc), nc, c, ldc, jc, accumulate || pc > 0,
                  pa);
   }
 }

@@ -263,16 +263,30 @@ namespace neurona {
 
 namespace {
 
-// One layer of inference on rows [0, R) of `in`: dst = act(in·Wᵀ + b), with W packed (pw) or read
-// directly by sgemm (the GEMV of a few rows), and the activation on dst right after.
-void forward_layer(const MlpLayer& L, const float* in, size_t R, float* dst, const PackedB* pw) {
+// How a layer's product is taken: sgemm on W itself, a block of rows through the packed W on the
+// calling thread (inside the many-rows path's pool tasks), or GEMVs over the packed W split over the
+// threads (a few rows: whole pairs of panels per chunk, the kernel's unit, one chunk per thread when the
+// layer is big enough for a second thread to pay, as sgemm's few-rows split; each thread takes the same
+// panels every call, so each core's share of the weights stays in its L2).
+enum class Product { kSgemm, kPackedBlock, kPackedGemv };
+
+// One layer of inference on rows [0, R) of `in`: dst = act(in·Wᵀ + b), the bias copied in first and the
+// activation applied to dst right after the product.
+void forward_layer(const MlpLayer& L, const float* in, size_t R, float* dst, Product how, const PackedB* pw) {
   const size_t o = static_cast<size_t>(L.out);
-  if (L.b != nullptr)
+  const bool bias = L.b != nullptr;
+  if (bias)
     for (size_t r = 0; r < R; r++) std::memcpy(dst + r * o, L.b, sizeof(float) * o);
-  if (pw)
-    sgemm_packed_serial(static_cast<int>(R), in, L.in, *pw, dst, L.out, L.b != nullptr);
-  else
-    sgemm(static_cast<int>(R), L.out, L.in, in, L.in, false, L.w, L.in, true, dst, L.out, L.b != nullptr);
+  const int rows = static_cast<int>(R);
+  if (how == Product::kSgemm) {
+    sgemm(rows, L.out, L.in, in, L.in, false, L.w, L.in, true, dst, L.out, bias);
+  } else if (how == Product::kPackedBlock) {
+    sgemm_packed_serial(rows, in, L.in, *pw, dst, L.out, bias);
+  } else {
+    const int NR = packed_panel_width(), pairs = (L.out + 2 * NR - 1) / (2 * NR);
+    const int chunks = static_cast<double>(R) * L.out * L.in >= 65536.0 ? std::min(num_threads(), pairs) : 1;
+    parallel_run(chunks, [&](int id) { gemv_packed(rows, in, L.in, *pw, pairs * id / chunks * 2 * NR, pairs * (id + 1) / chunks * 2 * NR, dst, L.out, bias); });
+  }
   if (L.act >= 1 && L.act <= 3) unary_f32(L.act == 1 ? kRelu : L.act == 2 ? kSigmoid : kTanh, dst, dst, R * o);
 }
 
@@ -296,8 +310,7 @@ constexpr int kPackedGemvRows = 4;
 //
 // With `packed` (one PackedB per layer, kept by the caller between calls) the weights are packed only
 // when `repack` says they changed (or the micro-kernel family did), and 1-3 rows read the packed panels
-// as GEMVs (gemv_packed: one stream per panel, twice the bandwidth of dot products over W's rows; each
-// thread takes the same panels every call, so each core's share stays in its L2).
+// as GEMVs (gemv_packed: one stream per panel, twice the bandwidth of dot products over W's rows).
 void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out, PackedB* packed, bool repack) {
   size_t widest = 0;
   for (int l = 0; l + 1 < nLayers; l++) widest = std::max(widest, static_cast<size_t>(layers[l].out));
@@ -306,50 +319,28 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
   // rows): the next call that does packs them again.
   if (packed && repack)
     for (int l = 0; l < nLayers; l++) packed[l].isa = nullptr;
-  if (fewRows && (!packed || rows >= kPackedGemvRows)) {
-    thread_local std::vector<float> hidden;
-    const size_t R = static_cast<size_t>(rows);
-    if (hidden.size() < 2 * R * widest) hidden.resize(2 * R * widest);
-    const float* in = x;
-    for (int l = 0; l < nLayers; l++) {
-      float* dst = l == nLayers - 1 ? out : hidden.data() + static_cast<size_t>(l % 2) * R * widest;
-      forward_layer(layers[l], in, R, dst, nullptr);
-      in = dst;
+  const bool usePacking = !fewRows || (packed && rows < kPackedGemvRows);
+  if (usePacking) {
+    // (through a pointer: inside the lambdas, the name of a thread_local is the running thread's own)
+    thread_local std::vector<PackedB> packedOfCaller;
+    if (!packed) {
+      if (packedOfCaller.size() < static_cast<size_t>(nLayers)) packedOfCaller.resize(nLayers);
+      packed = packedOfCaller.data();
+      repack = true;
     }
-    return;
+    bool stale = repack;
+    for (int l = 0; l < nLayers && !stale; l++)
+      stale = !packed_current(packed[l]) || packed[l].k != layers[l].in || packed[l].n != layers[l].out;
+    if (stale) parallel_run(nLayers, [&](int l) { pack_b_whole(layers[l].in, layers[l].out, layers[l].w, layers[l].in, true, packed[l]); });
   }
-  // (through a pointer: inside the lambdas, the name of a thread_local is the running thread's own)
-  thread_local std::vector<PackedB> packedOfCaller;
-  if (!packed) {
-    if (packedOfCaller.size() < static_cast<size_t>(nLayers)) packedOfCaller.resize(nLayers);
-    packed = packedOfCaller.data();
-    repack = true;
-  }
-  bool stale = repack;
-  for (int l = 0; l < nLayers && !stale; l++)
-    stale = !packed_current(packed[l]) || packed[l].k != layers[l].in || packed[l].n != layers[l].out;
-  if (stale) parallel_run(nLayers, [&](int l) { pack_b_whole(layers[l].in, layers[l].out, layers[l].w, layers[l].in, true, packed[l]); });
   if (fewRows) {
     thread_local std::vector<float> hidden;
     const size_t R = static_cast<size_t>(rows);
     if (hidden.size() < 2 * R * widest) hidden.resize(2 * R * widest);
     const float* in = x;
-    const int NR = packed_panel_width(), threads = num_threads();
     for (int l = 0; l < nLayers; l++) {
-      const MlpLayer& L = layers[l];
-      const size_t o = static_cast<size_t>(L.out);
       float* dst = l == nLayers - 1 ? out : hidden.data() + static_cast<size_t>(l % 2) * R * widest;
-      if (L.b != nullptr)
-        for (size_t r = 0; r < R; r++) std::memcpy(dst + r * o, L.b, sizeof(float) * o);
-      // Whole pairs of panels per chunk (the kernel's unit), one chunk per thread when the layer is big
-      // enough for a second thread to pay (as sgemm's few-rows split).
-      const int pairs = (L.out + 2 * NR - 1) / (2 * NR);
-      const int chunks = static_cast<double>(R) * L.out * L.in >= 65536.0 ? std::min(threads, pairs) : 1;
-      parallel_run(chunks, [&](int id) {
-        const int j0 = pairs * id / chunks * 2 * NR, j1 = pairs * (id + 1) / chunks * 2 * NR;
-        gemv_packed(rows, in, L.in, packed[l], j0, j1, dst, L.out, L.b != nullptr);
-      });
-      if (L.act >= 1 && L.act <= 3) unary_f32(L.act == 1 ? kRelu : L.act == 2 ? kSigmoid : kTanh, dst, dst, R * o);
+      forward_layer(layers[l], in, R, dst, usePacking ? Product::kPackedGemv : Product::kSgemm, usePacking ? &packed[l] : nullptr);
       in = dst;
     }
     return;
@@ -363,7 +354,7 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
     const float* in = x + r0 * in0;
     for (int l = 0; l < nLayers; l++) {
       float* dst = l == nLayers - 1 ? out + r0 * outL : hidden.data() + static_cast<size_t>(l % 2) * kForwardBlock * widest;
-      forward_layer(layers[l], in, R, dst, &packed[l]);
+      forward_layer(layers[l], in, R, dst, Product::kPackedBlock, &packed[l]);
       in = dst;
     }
   });
