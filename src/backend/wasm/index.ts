@@ -1,4 +1,4 @@
-// The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 4x8 register
+// The WebAssembly backend: the TypeScript kernels, with float32 matmul (wasm/kernels.ts, 5x8 register
 // tile on packed panels, on worker threads when large; an unpacked matrix-vector kernel for 1-3 rows),
 // conv2d (im2col/col2im and the products in the module's memory), sigmoid/tanh/exp, softmax, max pooling,
 // the LSTM gate math and the fused Adam and SGD updates replaced by SIMD kernels (arrays copied through the
