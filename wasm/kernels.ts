@@ -26,11 +26,62 @@ const KC: i32 = 512;
   return trans ? load<f32>(b + ((<usize>j * ldb + p) << 2)) : load<f32>(b + ((<usize>p * ldb + j) << 2));
 }
 
+// 4x4 transposes: the rows v0..v3 (4 floats each) as columns, t(k) = (v0[k], v1[k], v2[k], v3[k]).
+@inline function lo(u: v128, w: v128): v128 {
+  return v128.shuffle<i32>(u, w, 0, 4, 1, 5);
+}
+@inline function hi(u: v128, w: v128): v128 {
+  return v128.shuffle<i32>(u, w, 2, 6, 3, 7);
+}
+
 function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: usize): void {
   let q = dst;
+  const pEnd = k0 + kc;
   for (let i0 = 0; i0 < m; i0 += MR) {
     const rows = min(MR, m - i0);
-    for (let p = k0; p < k0 + kc; p++) {
+    let p = k0;
+    if (rows == MR) {
+      if (trans) {
+        // op(A)(i, p) = A[p][i]: each step's MR values are contiguous.
+        for (; p < pEnd; p++) {
+          const src = a + ((<usize>p * lda + i0) << 2);
+          v128.store(q, v128.load(src));
+          store<f32>(q, load<f32>(src, 16), 16);
+          if (MR == 6) store<f32>(q, load<f32>(src, 20), 20);
+          q += MR * 4;
+        }
+        continue;
+      }
+      // Rows of A: four steps of k from each row, transposed in registers (rows 0-3 as one vector per
+      // step, the rest lane by lane), instead of MR scalar loads and stores per step.
+      const r0 = a + ((<usize>i0 * lda) << 2);
+      const rs = <usize>lda << 2;
+      for (; p + 4 <= pEnd; p += 4) {
+        const o = r0 + (<usize>p << 2);
+        const v0 = v128.load(o), v1 = v128.load(o + rs), v2 = v128.load(o + 2 * rs), v3 = v128.load(o + 3 * rs);
+        const v4 = v128.load(o + 4 * rs);
+        const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
+        v128.store(q, v128.shuffle<i64>(t0, t2, 0, 2));
+        v128.store(q + MR * 4, v128.shuffle<i64>(t0, t2, 1, 3));
+        v128.store(q + MR * 8, v128.shuffle<i64>(t1, t3, 0, 2));
+        v128.store(q + MR * 12, v128.shuffle<i64>(t1, t3, 1, 3));
+        if (MR == 6) {
+          const v5 = v128.load(o + 5 * rs);
+          const w0 = lo(v4, v5), w1 = hi(v4, v5);
+          store<i64>(q, i64x2.extract_lane(w0, 0), 16);
+          store<i64>(q, i64x2.extract_lane(w0, 1), 40);
+          store<i64>(q, i64x2.extract_lane(w1, 0), 64);
+          store<i64>(q, i64x2.extract_lane(w1, 1), 88);
+        } else {
+          store<f32>(q, f32x4.extract_lane(v4, 0), 16);
+          store<f32>(q, f32x4.extract_lane(v4, 1), 36);
+          store<f32>(q, f32x4.extract_lane(v4, 2), 56);
+          store<f32>(q, f32x4.extract_lane(v4, 3), 76);
+        }
+        q += MR * 16;
+      }
+    }
+    for (; p < pEnd; p++) {
       for (let r = 0; r < MR; r++) {
         store<f32>(q, r < rows ? aAt(a, lda, trans, i0 + r, p) : 0);
         q += 4;
@@ -41,17 +92,43 @@ function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: us
 
 function packB(b: usize, ldb: i32, trans: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
   let q = dst;
+  const pEnd = k0 + kc;
   for (let j0 = 0; j0 < n; j0 += NR) {
     const cols = min(NR, n - j0);
-    for (let p = k0; p < k0 + kc; p++) {
-      if (!trans && cols == NR) {
-        // Contiguous row segment: two vector copies.
-        const src = b + ((<usize>p * ldb + j0) << 2);
-        v128.store(q, v128.load(src));
-        v128.store(q + 16, v128.load(src + 16));
-        q += 32;
+    let p = k0;
+    if (cols == NR) {
+      if (!trans) {
+        // Contiguous row segments: two vector copies per step.
+        for (; p < pEnd; p++) {
+          const src = b + ((<usize>p * ldb + j0) << 2);
+          v128.store(q, v128.load(src));
+          v128.store(q, v128.load(src, 16), 16);
+          q += 32;
+        }
         continue;
       }
+      // op(B)(p, j) = B[j][p] (x·Wᵀ through a Linear layer's weight): four steps of k from each of the
+      // panel's 8 rows, two 4x4 transposes in registers.
+      const r0 = b + ((<usize>j0 * ldb) << 2);
+      const rs = <usize>ldb << 2;
+      for (; p + 4 <= pEnd; p += 4) {
+        const o = r0 + (<usize>p << 2);
+        const v0 = v128.load(o), v1 = v128.load(o + rs), v2 = v128.load(o + 2 * rs), v3 = v128.load(o + 3 * rs);
+        const v4 = v128.load(o + 4 * rs), v5 = v128.load(o + 5 * rs), v6 = v128.load(o + 6 * rs), v7 = v128.load(o + 7 * rs);
+        const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
+        const u0 = lo(v4, v5), u1 = hi(v4, v5), u2 = lo(v6, v7), u3 = hi(v6, v7);
+        v128.store(q, v128.shuffle<i64>(t0, t2, 0, 2));
+        v128.store(q, v128.shuffle<i64>(u0, u2, 0, 2), 16);
+        v128.store(q, v128.shuffle<i64>(t0, t2, 1, 3), 32);
+        v128.store(q, v128.shuffle<i64>(u0, u2, 1, 3), 48);
+        v128.store(q, v128.shuffle<i64>(t1, t3, 0, 2), 64);
+        v128.store(q, v128.shuffle<i64>(u1, u3, 0, 2), 80);
+        v128.store(q, v128.shuffle<i64>(t1, t3, 1, 3), 96);
+        v128.store(q, v128.shuffle<i64>(u1, u3, 1, 3), 112);
+        q += 128;
+      }
+    }
+    for (; p < pEnd; p++) {
       for (let c = 0; c < NR; c++) {
         store<f32>(q, c < cols ? bAt(b, ldb, trans, p, j0 + c) : 0);
         q += 4;
