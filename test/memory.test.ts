@@ -62,20 +62,27 @@ test('small tensors share slabs without sharing elements: every new array is zer
   assert.ok(shared > 100, `small arrays are views into shared buffers (${shared} of 400)`);
 });
 
-test('allocations of 64 KB and up, and new slabs, call the large-allocation hook; small ones do not', () => {
+test('arrays over 256 KB, and new slabs, call the large-allocation hook; views carved from a slab do not', () => {
   let calls = 0;
   const installed = setLargeAllocHook(() => calls++);
   try {
-    allocArray('float32', 10);
-    allocArray('float32', 16 * 1024 - 1); // 64 KB - 4 B: own buffer, below the hook's size
-    assert.equal(calls, 0);
-    allocArray('float32', 16 * 1024);
+    allocArray('float32', 10); // on V8's heap
+    allocArray('float32', 64 * 1024 + 1); // 256 KB + 4 B: its own buffer
     assert.equal(calls, 1);
-    // small arrays: a new slab calls the hook once, the views carved from it do not
+    // small arrays: a new 128 KB slab calls the hook once, the views carved from it do not
     for (let i = 0; i < 200; i++) allocArray('float32', 4000);
     // (8 arrays of 16,000 B fit in a 128 KB slab: 25 new slabs, 26 if the current one was part-used)
     assert.ok(calls - 1 >= 25 && calls - 1 <= 26, `one call per new 128 KB slab; got ${calls - 1} for 200 x 16,000 B`);
-    const before = calls;
+    // mid-size arrays (16-256 KB) come from 2 MB slabs: 32 of 64 KB each
+    let before = calls;
+    for (let i = 0; i < 200; i++) allocArray('float32', 16 * 1024);
+    assert.ok(calls - before >= 6 && calls - before <= 7, `one call per new 2 MB slab; got ${calls - before} for 200 x 64 KB`);
+    // a mid-size view is zeroed and does not overlap the previous one
+    const a = allocArray('float32', 5000);
+    a.fill(1);
+    const b = allocArray('float32', 5000);
+    assert.ok(b.every((v) => v === 0) && a.every((v) => v === 1), 'consecutive mid-size arrays are zeroed and disjoint');
+    before = calls;
     setLargeAllocHook(null);
     allocArray('float32', 1 << 20);
     assert.equal(calls, before, 'a removed hook is not called');
