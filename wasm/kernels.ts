@@ -26,12 +26,19 @@ const KC: i32 = 512;
   return trans ? load<f32>(b + ((<usize>j * ldb + p) << 2)) : load<f32>(b + ((<usize>p * ldb + j) << 2));
 }
 
-// 4x4 transposes: the rows v0..v3 (4 floats each) as columns, t(k) = (v0[k], v1[k], v2[k], v3[k]).
 @inline function lo(u: v128, w: v128): v128 {
   return v128.shuffle<i32>(u, w, 0, 4, 1, 5);
 }
 @inline function hi(u: v128, w: v128): v128 {
   return v128.shuffle<i32>(u, w, 2, 6, 3, 7);
+}
+/** A 4x4 transpose: column k of the rows v0..v3, (v0[k], v1[k], v2[k], v3[k]), stored at q + k·stride. */
+@inline function storeColumns(v0: v128, v1: v128, v2: v128, v3: v128, q: usize, stride: usize): void {
+  const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
+  v128.store(q, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(q + stride, v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(q + 2 * stride, v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(q + 3 * stride, v128.shuffle<i64>(t1, t3, 1, 3));
 }
 
 function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: usize): void {
@@ -60,11 +67,7 @@ function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: us
         const o = r0 + (<usize>p << 2);
         const v0 = v128.load(o), v1 = v128.load(o + rs), v2 = v128.load(o + 2 * rs), v3 = v128.load(o + 3 * rs);
         const v4 = v128.load(o + 4 * rs);
-        const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
-        v128.store(q, v128.shuffle<i64>(t0, t2, 0, 2));
-        v128.store(q + MR * 4, v128.shuffle<i64>(t0, t2, 1, 3));
-        v128.store(q + MR * 8, v128.shuffle<i64>(t1, t3, 0, 2));
-        v128.store(q + MR * 12, v128.shuffle<i64>(t1, t3, 1, 3));
+        storeColumns(v0, v1, v2, v3, q, MR * 4);
         if (MR == 6) {
           const v5 = v128.load(o + 5 * rs);
           const w0 = lo(v4, v5), w1 = hi(v4, v5);
@@ -115,16 +118,8 @@ function packB(b: usize, ldb: i32, trans: i32, n: i32, k0: i32, kc: i32, dst: us
         const o = r0 + (<usize>p << 2);
         const v0 = v128.load(o), v1 = v128.load(o + rs), v2 = v128.load(o + 2 * rs), v3 = v128.load(o + 3 * rs);
         const v4 = v128.load(o + 4 * rs), v5 = v128.load(o + 5 * rs), v6 = v128.load(o + 6 * rs), v7 = v128.load(o + 7 * rs);
-        const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
-        const u0 = lo(v4, v5), u1 = hi(v4, v5), u2 = lo(v6, v7), u3 = hi(v6, v7);
-        v128.store(q, v128.shuffle<i64>(t0, t2, 0, 2));
-        v128.store(q, v128.shuffle<i64>(u0, u2, 0, 2), 16);
-        v128.store(q, v128.shuffle<i64>(t0, t2, 1, 3), 32);
-        v128.store(q, v128.shuffle<i64>(u0, u2, 1, 3), 48);
-        v128.store(q, v128.shuffle<i64>(t1, t3, 0, 2), 64);
-        v128.store(q, v128.shuffle<i64>(u1, u3, 0, 2), 80);
-        v128.store(q, v128.shuffle<i64>(t1, t3, 1, 3), 96);
-        v128.store(q, v128.shuffle<i64>(u1, u3, 1, 3), 112);
+        storeColumns(v0, v1, v2, v3, q, 32);
+        storeColumns(v4, v5, v6, v7, q + 16, 32);
         q += 128;
       }
     }
