@@ -18,14 +18,6 @@ const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 const NR: i32 = 8;
 const KC: i32 = 512;
 
-// A(i, p) of op(A): row-major, or column-major when transposed.
-@inline function aAt(a: usize, lda: i32, trans: i32, i: i32, p: i32): f32 {
-  return trans ? load<f32>(a + ((<usize>p * lda + i) << 2)) : load<f32>(a + ((<usize>i * lda + p) << 2));
-}
-@inline function bAt(b: usize, ldb: i32, trans: i32, p: i32, j: i32): f32 {
-  return trans ? load<f32>(b + ((<usize>j * ldb + p) << 2)) : load<f32>(b + ((<usize>p * ldb + j) << 2));
-}
-
 @inline function lo(u: v128, w: v128): v128 {
   return v128.shuffle<i32>(u, w, 0, 4, 1, 5);
 }
@@ -41,34 +33,41 @@ const KC: i32 = 512;
   v128.store(q + 3 * stride, v128.shuffle<i64>(t1, t3, 1, 3));
 }
 
-function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: usize): void {
+/**
+ * Packs `count` indices (rows of op(A), or columns of op(B)) x steps k0..k0+kc of a matrix into panels of
+ * `width` (MR for A, NR for B; a compile-time constant at each call, so each is its own code), step by
+ * step, zeros past `count`. Element (index j, step p) is x[p·ld + j] when `stepRows` (op(A) transposed,
+ * op(B) as stored: each step's panel is contiguous, copied by vectors), otherwise x[j·ld + p] (rows of
+ * A, the transposed weight of x·Wᵀ: four steps of each of the panel's rows are transposed in registers,
+ * instead of one scalar load and store per element).
+ */
+@inline function packPanels(x: usize, ld: i32, stepRows: bool, count: i32, k0: i32, kc: i32, dst: usize, width: i32): void {
   let q = dst;
   const pEnd = k0 + kc;
-  for (let i0 = 0; i0 < m; i0 += MR) {
-    const rows = min(MR, m - i0);
+  const rs = <usize>ld << 2;
+  for (let j0 = 0; j0 < count; j0 += width) {
+    const n = min(width, count - j0);
     let p = k0;
-    if (rows == MR) {
-      if (trans) {
-        // op(A)(i, p) = A[p][i]: each step's MR values are contiguous.
-        for (; p < pEnd; p++) {
-          const src = a + ((<usize>p * lda + i0) << 2);
-          v128.store(q, v128.load(src));
+    if (n == width && stepRows) {
+      for (; p < pEnd; p++) {
+        const src = x + ((<usize>p * ld + j0) << 2);
+        v128.store(q, v128.load(src));
+        if (width == 8) v128.store(q, v128.load(src, 16), 16);
+        else {
           store<f32>(q, load<f32>(src, 16), 16);
-          if (MR == 6) store<f32>(q, load<f32>(src, 20), 20);
-          q += MR * 4;
+          if (width == 6) store<f32>(q, load<f32>(src, 20), 20);
         }
-        continue;
+        q += width * 4;
       }
-      // Rows of A: four steps of k from each row, transposed in registers (rows 0-3 as one vector per
-      // step, the rest lane by lane), instead of MR scalar loads and stores per step.
-      const r0 = a + ((<usize>i0 * lda) << 2);
-      const rs = <usize>lda << 2;
+    } else if (n == width) {
+      const r0 = x + <usize>j0 * rs;
       for (; p + 4 <= pEnd; p += 4) {
         const o = r0 + (<usize>p << 2);
-        const v0 = v128.load(o), v1 = v128.load(o + rs), v2 = v128.load(o + 2 * rs), v3 = v128.load(o + 3 * rs);
+        storeColumns(v128.load(o), v128.load(o + rs), v128.load(o + 2 * rs), v128.load(o + 3 * rs), q, width * 4);
         const v4 = v128.load(o + 4 * rs);
-        storeColumns(v0, v1, v2, v3, q, MR * 4);
-        if (MR == 6) {
+        if (width == 8) {
+          storeColumns(v4, v128.load(o + 5 * rs), v128.load(o + 6 * rs), v128.load(o + 7 * rs), q + 16, 32);
+        } else if (width == 6) {
           const v5 = v128.load(o + 5 * rs);
           const w0 = lo(v4, v5), w1 = hi(v4, v5);
           store<i64>(q, i64x2.extract_lane(w0, 0), 16);
@@ -81,55 +80,27 @@ function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: us
           store<f32>(q, f32x4.extract_lane(v4, 2), 56);
           store<f32>(q, f32x4.extract_lane(v4, 3), 76);
         }
-        q += MR * 16;
+        q += width * 16;
       }
     }
     for (; p < pEnd; p++) {
-      for (let r = 0; r < MR; r++) {
-        store<f32>(q, r < rows ? aAt(a, lda, trans, i0 + r, p) : 0);
+      for (let c = 0; c < width; c++) {
+        const j = j0 + c;
+        store<f32>(q, c < n ? load<f32>(x + ((stepRows ? <usize>p * ld + j : <usize>j * ld + p) << 2)) : 0);
         q += 4;
       }
     }
   }
 }
 
+/** op(A) (m x k, A row-major or transposed) for steps k0..k0+kc, in panels of MR rows. */
+function packA(a: usize, lda: i32, trans: i32, m: i32, k0: i32, kc: i32, dst: usize): void {
+  packPanels(a, lda, trans != 0, m, k0, kc, dst, MR);
+}
+
+/** op(B) (k x n, B row-major or transposed) for steps k0..k0+kc, in panels of NR columns. */
 function packB(b: usize, ldb: i32, trans: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
-  let q = dst;
-  const pEnd = k0 + kc;
-  for (let j0 = 0; j0 < n; j0 += NR) {
-    const cols = min(NR, n - j0);
-    let p = k0;
-    if (cols == NR) {
-      if (!trans) {
-        // Contiguous row segments: two vector copies per step.
-        for (; p < pEnd; p++) {
-          const src = b + ((<usize>p * ldb + j0) << 2);
-          v128.store(q, v128.load(src));
-          v128.store(q, v128.load(src, 16), 16);
-          q += 32;
-        }
-        continue;
-      }
-      // op(B)(p, j) = B[j][p] (x·Wᵀ through a Linear layer's weight): four steps of k from each of the
-      // panel's 8 rows, two 4x4 transposes in registers.
-      const r0 = b + ((<usize>j0 * ldb) << 2);
-      const rs = <usize>ldb << 2;
-      for (; p + 4 <= pEnd; p += 4) {
-        const o = r0 + (<usize>p << 2);
-        const v0 = v128.load(o), v1 = v128.load(o + rs), v2 = v128.load(o + 2 * rs), v3 = v128.load(o + 3 * rs);
-        const v4 = v128.load(o + 4 * rs), v5 = v128.load(o + 5 * rs), v6 = v128.load(o + 6 * rs), v7 = v128.load(o + 7 * rs);
-        storeColumns(v0, v1, v2, v3, q, 32);
-        storeColumns(v4, v5, v6, v7, q + 16, 32);
-        q += 128;
-      }
-    }
-    for (; p < pEnd; p++) {
-      for (let c = 0; c < NR; c++) {
-        store<f32>(q, c < cols ? bAt(b, ldb, trans, p, j0 + c) : 0);
-        q += 4;
-      }
-    }
-  }
+  packPanels(b, ldb, trans == 0, n, k0, kc, dst, NR);
 }
 
 /**
