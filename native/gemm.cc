@@ -15,9 +15,13 @@ namespace neurona {
 namespace {
 
 // KC 384 / 8 panels against 256 / 12: 2-thread K1 n=1024 faster in 9 of 9 interleaved pairs (+3-30%, a
-// noisy machine), 1 thread in 6 of 9.
-constexpr int KC = 384;
-constexpr int MC_PANELS = 8;  // A block = MC_PANELS * MR rows
+// noisy machine), 1 thread in 6 of 9. Then KC 1024 / 9 panels against 384 / 8 on a Zen 5 (AVX-512): K1
+// n=1024 on 2 threads 331-343 against 302-316 GFLOP/s in 4 of 4 interleaved rounds (the same hour's
+// OpenBLAS 315-318; 512 / 8 in between), n=256 and the AVX2 kernel unchanged; W5's batch of 1000 +2-4%
+// (9 panels of 14 rows are its blocks of 126 rows in one A block: its weights read once per block). A
+// k up to 1024 is one pass over C: C's tile is loaded and stored once instead of once per block of k.
+constexpr int KC = 1024;
+constexpr int MC_PANELS = 9;  // A block = MC_PANELS * MR rows
 constexpr int NC = 3072;
 
 struct View {
@@ -311,7 +315,7 @@ void pack_b(const View& B, int p0, int kc, int j0, int nc, int NR, float* pb) {
 
 thread_local AlignedFloats bufA, bufB;
 
-// k in equal blocks of at most KC (784 = 2 x 392, not 384 + 384 + 16: a thin last block wastes a whole
+// k in equal blocks of at most KC (1100 = 2 x 550, not 1024 + 76: a thin last block wastes a whole
 // pass over C).
 inline int k_step(int k) {
   const int kblocks = (k + KC - 1) / KC;
