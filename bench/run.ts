@@ -7,9 +7,9 @@
 // testAccuracy}; the timing inside excludes data loading and process start-up. Runs are interleaved
 // round-robin over the systems so that a slow spell of the machine does not land on one system only.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
@@ -361,20 +361,70 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
     jobs.push({ label: `${s.label}, 2 threads`, cmd: { cmd: PYTHON, args: [script, 'k1'], env: { ...env, OPENBLAS_NUM_THREADS: '2' } } });
     jobs.push({ label: `${s.label}, 1 thread`, cmd: { cmd: PYTHON, args: [script, 'k1'], env: { ...env, OPENBLAS_NUM_THREADS: '1' } } });
   }
-  const lines = ['K1: fp32 GEMM C = A·B, square n, GFLOP/s = 2n^3/s (median of 5 timing blocks of ~0.2 s each):', '', '| system | threads | n=64 | n=256 | n=1024 |', '|---|---|---|---|---|'];
+  const peakExe = buildFmaPeak();
+  const peakBefore = await fmaPeak(peakExe);
+  const rows: { label: string; threads: number; g: (n: number) => number }[] = [];
+  const failed: string[] = [];
   for (const j of jobs) {
     try {
       const r = (await measureRaw(j.cmd)) as { results: K1Result[] };
       for (const t of [...new Set(r.results.map((x) => x.threads))]) {
-        const g = (n: number): string => fmt(r.results.find((x) => x.n === n && x.threads === t)?.gflops ?? NaN, 1);
-        lines.push(`| ${j.label} | ${t} | ${g(64)} | ${g(256)} | ${g(1024)} |`);
+        rows.push({ label: j.label, threads: t, g: (n) => r.results.find((x) => x.n === n && x.threads === t)?.gflops ?? NaN });
       }
       log(`[K1] ${j.label}: done`);
     } catch (e) {
-      lines.push(`| ${j.label} | failed: ${(e as Error).message} | | | |`);
+      failed.push(`| ${j.label} | failed: ${(e as Error).message} | | | | |`);
     }
   }
+  const peakAfter = await fmaPeak(peakExe);
+  const peaks = [peakBefore, peakAfter].filter((p): p is FmaPeak => typeof p !== 'string');
+  // the higher of the two measurements for t threads
+  const ceiling = (t: number): number => Math.max(...peaks.map((p) => p.results.find((r) => r.threads === t)?.gflops ?? NaN));
+  const lines = [
+    'K1: fp32 GEMM C = A·B, square n, GFLOP/s = 2n^3/s (median of 5 timing blocks of ~0.2 s each); the last column is n=1024 against the FMA ceiling below on as many threads:',
+    '',
+    '| system | threads | n=64 | n=256 | n=1024 | n=1024 / ceiling |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.label} | ${r.threads} | ${fmt(r.g(64), 1)} | ${fmt(r.g(256), 1)} | ${fmt(r.g(1024), 1)} | ${Number.isFinite(ceiling(r.threads)) ? `${Math.round((100 * r.g(1024)) / ceiling(r.threads))}%` : ''} |`),
+    ...failed,
+    '',
+  ];
+  if (typeof peakBefore !== 'string' && typeof peakAfter !== 'string' && peakBefore.results.length) {
+    const at = (p: FmaPeak, t: number): string => fmt(p.results.find((r) => r.threads === t)?.gflops ?? NaN, 1);
+    const per = peakBefore.results.map((r) => `${at(peakBefore, r.threads)} / ${at(peakAfter, r.threads)} GFLOP/s on ${r.threads} thread${r.threads > 1 ? 's' : ''}`);
+    lines.push(`FMA ceiling of this machine before / after the K1 runs (bench/peak/fma-peak.cc: independent ${peakBefore.isa} multiply-add chains on registers, no memory traffic): ${per.join(', ')}.`);
+  } else {
+    const why = [peakBefore, peakAfter].find((p): p is string => typeof p === 'string') ?? 'no AVX2/AVX-512 FMA on this CPU';
+    lines.push(`FMA ceiling: not measured (${why}).`);
+  }
   return lines;
+}
+
+interface FmaPeak {
+  isa: string;
+  results: { threads: number; gflops: number }[];
+}
+
+/** bench/peak/fma-peak.cc built with the C++ compiler the native addon needs: its path, or why it did not build. */
+function buildFmaPeak(): { exe: string } | string {
+  const exe = join(mkdtempSync(join(tmpdir(), 'neurona-fma-')), 'fma-peak');
+  const built = spawnSync('c++', ['-O2', '-pthread', join(BENCH, 'peak', 'fma-peak.cc'), '-o', exe], { encoding: 'utf8' });
+  if (built.status !== 0) return `could not build bench/peak/fma-peak.cc (${(built.stderr || built.error?.message || 'c++ failed').trim().split('\n').pop()})`;
+  return { exe };
+}
+
+/**
+ * The machine's FMA ceiling at this moment, or the reason there is none. On shared cloud cores it moves
+ * from hour to hour (here 405-425 GFLOP/s on 2 threads within one evening), so K1 is read against the
+ * ceiling of the same run.
+ */
+async function fmaPeak(built: { exe: string } | string): Promise<FmaPeak | string> {
+  if (typeof built === 'string') return built;
+  try {
+    return (await measureRaw({ cmd: built.exe, args: [] })) as unknown as FmaPeak;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,106 @@
+// The FMA ceiling of this machine at the time of a bench run: every thread runs independent fused
+// multiply-add chains on registers only (no loads or stores), with the widest vectors the CPU has
+// (AVX-512, else AVX2). K1's GFLOP/s are read against it: on shared cloud cores the ceiling itself moves
+// by 10-20% from hour to hour. Built and run by bench/run.ts with --k1 (`c++ -O2 -pthread`); prints one
+// JSON line: {"isa": ..., "results": [{"threads": t, "gflops": g}, ...]} for all threads and for 1.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace {
+
+// 2 flops per lane per FMA; chains enough to cover the FMA latency on every pipe (4 cycles x 2 pipes).
+#if defined(__x86_64__)
+__attribute__((target("avx512f,fma"))) double chains_avx512(long iters) {
+  __m512 acc[24];
+  for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps(0.001f * i);
+  const __m512 x = _mm512_set1_ps(0.9999f), y = _mm512_set1_ps(0.0001f);
+  for (long it = 0; it < iters; it++) {
+#pragma GCC unroll 24
+    for (int i = 0; i < 24; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+  }
+  __m512 s = acc[0];
+  for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, acc[i]);
+  alignas(64) float out[16];
+  _mm512_store_ps(out, s);
+  volatile float sink = out[0];
+  (void)sink;
+  return 24.0 * 16 * 2 * static_cast<double>(iters);
+}
+
+__attribute__((target("avx2,fma"))) double chains_avx2(long iters) {
+  __m256 acc[12];
+  for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps(0.001f * i);
+  const __m256 x = _mm256_set1_ps(0.9999f), y = _mm256_set1_ps(0.0001f);
+  for (long it = 0; it < iters; it++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+  }
+  __m256 s = acc[0];
+  for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, acc[i]);
+  alignas(32) float out[8];
+  _mm256_store_ps(out, s);
+  volatile float sink = out[0];
+  (void)sink;
+  return 12.0 * 8 * 2 * static_cast<double>(iters);
+}
+#endif
+
+double chains(bool avx512, long iters) {
+#if defined(__x86_64__)
+  return avx512 ? chains_avx512(iters) : chains_avx2(iters);
+#else
+  (void)avx512;
+  (void)iters;
+  return 0;
+#endif
+}
+
+// GFLOP/s of `threads` threads each running `iters` iterations at once.
+double block(bool avx512, int threads, long iters) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> ts;
+  std::vector<double> flops(threads);
+  for (int t = 0; t < threads; t++) ts.emplace_back([&, t] { flops[t] = chains(avx512, iters); });
+  for (auto& t : ts) t.join();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double total = 0;
+  for (double f : flops) total += f;
+  return total / s / 1e9;
+}
+
+}  // namespace
+
+int main() {
+  const char* isa = "none";
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) isa = "avx512";
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = "avx2";
+#endif
+  if (isa[0] == 'n') {
+    std::printf("{\"isa\":\"none\",\"results\":[]}\n");
+    return 0;
+  }
+  const bool avx512 = isa[3] == '5';
+  const int all = std::max(1u, std::thread::hardware_concurrency());
+  std::printf("{\"isa\":\"%s\",\"results\":[", isa);
+  int printed = 0;
+  for (int threads : {all, 1}) {
+    if (printed && threads == all) continue;
+    // iterations for ~0.2 s per block, from a short calibration
+    const double rate = block(avx512, threads, 200000);
+    const long iters = std::max(200000L, static_cast<long>(rate * 1e9 * 0.2 / threads / (avx512 ? 768.0 : 192.0)));
+    std::vector<double> r;
+    for (int b = 0; b < 5; b++) r.push_back(block(avx512, threads, iters));
+    std::sort(r.begin(), r.end());
+    std::printf("%s{\"threads\":%d,\"gflops\":%.1f}", printed++ ? "," : "", threads, r[2]);
+  }
+  std::printf("]}\n");
+  return 0;
+}
