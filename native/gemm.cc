@@ -546,7 +546,7 @@ void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool
   }
   if (m < 4) {
     // Big weight matrices are read from L2/L3 at its bandwidth: two threads read twice as fast.
-    const int t = static_cast<double>(m) * n * k >= 65536.0 && n >= 32 ? maxThreads : 1;
+    const int t = static_cast<double>(m) * n * k >= kSplitGemvMacs && n >= 32 ? maxThreads : 1;
     // One chunk per thread: the pool gives chunk 0 to the caller every time, so each core keeps reading
     // the same half of the weights (from its own L2 when they fit).
     const int chunks = std::min(t, n / 16);

@@ -69,6 +69,14 @@ int packed_panel_width();
  * stream per panel, read at close to the cache's bandwidth (half the time of dot products over W's rows).
  */
 void gemv_packed(int m, const float* x, int ldx, const PackedB& b, int j0, int j1, float* y, int ldy, bool accumulate);
+/**
+ * Multiply-adds from which a product of 1-3 rows (GEMVs: the weights are the traffic) is split over the
+ * threads. A split costs a hand-off, ~1 us here (a cache line takes ~0.3 us between the two cores, and a
+ * job moves several), so it pays only where one core takes well over that: 256x256 (65,536, 256 KB of
+ * weights) took 2.05 us on one core and 2.04 split in two; W5's batch-1 inference (784x256 split, 256x256
+ * not) 9.1-9.5 us against 9.0-10.1 with 256x256 split too, in 5 of 6 interleaved pairs.
+ */
+constexpr double kSplitGemvMacs = 131072.0;
 /** C[m, n] (+)= A[m, k] (row-major, not transposed) times a packed op(B), on the calling thread. */
 void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate);
 

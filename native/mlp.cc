@@ -266,7 +266,7 @@ namespace {
 // How a layer's product is taken: sgemm on W itself, a block of rows through the packed W on the
 // calling thread (inside the many-rows path's pool tasks), or GEMVs over the packed W split over the
 // threads (a few rows: whole pairs of panels per chunk, the kernel's unit, one chunk per thread when the
-// layer is big enough for a second thread to pay, as sgemm's few-rows split; each thread takes the same
+// layer is big enough for a second thread to pay (kSplitGemvMacs, as sgemm's few-rows split); each thread takes the same
 // panels every call, so each core's share of the weights stays in its L2).
 enum class Product { kSgemm, kPackedBlock, kPackedGemv };
 
@@ -284,7 +284,7 @@ void forward_layer(const MlpLayer& L, const float* in, size_t R, float* dst, Pro
     sgemm_packed_serial(rows, in, L.in, *pw, dst, L.out, bias);
   } else {
     const int NR = packed_panel_width(), pairs = (L.out + 2 * NR - 1) / (2 * NR);
-    const int chunks = static_cast<double>(R) * L.out * L.in >= 65536.0 ? std::min(num_threads(), pairs) : 1;
+    const int chunks = static_cast<double>(R) * L.out * L.in >= kSplitGemvMacs ? std::min(num_threads(), pairs) : 1;
     parallel_run(chunks, [&](int id) { gemv_packed(rows, in, L.in, *pw, pairs * id / chunks * 2 * NR, pairs * (id + 1) / chunks * 2 * NR, dst, L.out, bias); });
   }
   if (L.act >= 1 && L.act <= 3) unary_f32(L.act == 1 ? kRelu : L.act == 2 ? kSigmoid : kTanh, dst, dst, R * o);
