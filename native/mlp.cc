@@ -299,6 +299,8 @@ constexpr int kForwardBlockedRows = 4 * kForwardBlock;
 // Rows below which a caller's packed weights are read as GEMVs (sgemm's own few-rows bound).
 constexpr int kPackedGemvRows = 4;
 
+bool packing_fits(const PackedB& p, int in, int out) { return packed_current(p) && p.k == in && p.n == out; }
+
 }  // namespace
 
 // Inference composed of the eager path's own kernels (gemm.cc's sgemm, activations.cc's unary_f32) in
@@ -329,8 +331,7 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
       repack = true;
     }
     bool stale = repack;
-    for (int l = 0; l < nLayers && !stale; l++)
-      stale = !packed_current(packed[l]) || packed[l].k != layers[l].in || packed[l].n != layers[l].out;
+    for (int l = 0; l < nLayers && !stale; l++) stale = !packing_fits(packed[l], layers[l].in, layers[l].out);
     if (stale) parallel_run(nLayers, [&](int l) { pack_b_whole(layers[l].in, layers[l].out, layers[l].w, layers[l].in, true, packed[l]); });
   }
   if (fewRows) {
@@ -358,6 +359,13 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
       in = dst;
     }
   });
+}
+
+bool mlp_forward_reads_packing_only(const int32_t* sizes, int nLayers, int rows, const PackedB* packed) {
+  if (rows >= kPackedGemvRows && rows < kForwardBlockedRows) return false;
+  for (int l = 0; l < nLayers; l++)
+    if (!packing_fits(packed[l], sizes[l], sizes[l + 1])) return false;
+  return true;
 }
 
 }  // namespace neurona

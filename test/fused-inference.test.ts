@@ -213,6 +213,46 @@ test('native mlpForward refuses bad arguments with a message naming them', { ski
   assert.throws(() => addon.mlpForward(x, 1, out, 4, slot, 0, w, null, 3, 1), new RegExp(`mlpForward: no packed-weights slot ${slot} \\(freed, or not from mlpPackedNew\\)`));
 });
 
+test('native mlpForwardHeld reruns the slot\'s last network from the slot alone (bias copies too), declines the rows that need the weights, refuses bad arguments', { skip: loadNativeAddon() === null && 'native addon not built' }, () => {
+  const addon = loadNativeAddon()!;
+  manualSeed(3);
+  // 40-70 relu -> 70-30 tanh -> 30-5 identity, with biases
+  const sizes = [40, 70, 30, 5];
+  const acts = [1, 3, 0];
+  const w = sizes.slice(1).map((o, l) => randn([o, sizes[l]!]).contiguousData() as Float32Array);
+  const b = sizes.slice(1).map((o) => randn([o]).contiguousData() as Float32Array);
+  const layers = (bias: Float32Array[]) => w.flatMap((wl, l) => [wl, bias[l]!, sizes[l + 1]!, acts[l]!]);
+  const slot = addon.mlpPackedNew();
+  try {
+    addon.mlpForward(new Float32Array(40), 1, new Float32Array(5), 40, slot, 1, ...layers(b)); // packs
+    for (const rows of [1, 3, 9, 600]) {
+      const x = randn([rows, 40]).contiguousData() as Float32Array;
+      const full = new Float32Array(rows * 5);
+      // the reference, through the slot (the packing stays current: repack 0), which keeps the layers
+      addon.mlpForward(x, rows, full, 40, slot, 0, ...layers(b));
+      // the caller's biases change after the call: the slot keeps its copies
+      const moved = b.map((bl) => bl.slice());
+      for (const bl of b) bl.fill(100);
+      const held = new Float32Array(rows * 5);
+      const ran = addon.mlpForwardHeld(x, rows, held, slot);
+      for (const [l, bl] of b.entries()) bl.set(moved[l]!);
+      assert.equal(ran, rows < 4 || rows >= 504, `rows ${rows}: runs where only the packing is read`);
+      if (ran) assert.deepEqual(held, full, `rows ${rows}: the slot's network gives the full call's outputs`);
+      else assert.ok(held.every((v) => v === 0), `rows ${rows}: declined with nothing written`);
+    }
+    const x = new Float32Array(40);
+    assert.throws(() => addon.mlpForwardHeld(x, 1, new Float32Array(4), slot), /mlpForwardHeld: x \[rows, 40\] and out \[rows, 5\] for rows 1; got 40 and 4 values/);
+    assert.throws(() => (addon.mlpForwardHeld as (...a: unknown[]) => boolean)(x, 1, new Float32Array(5)), /mlpForwardHeld: x, rows, out and a packed-weights slot; got 3 arguments/);
+    // a slot that has run nothing yet declines
+    const fresh = addon.mlpPackedNew();
+    assert.equal(addon.mlpForwardHeld(x, 1, new Float32Array(5), fresh), false);
+    addon.mlpPackedFree(fresh);
+  } finally {
+    addon.mlpPackedFree(slot);
+  }
+  assert.throws(() => addon.mlpForwardHeld(new Float32Array(40), 1, new Float32Array(5), slot), new RegExp(`mlpForwardHeld: no packed-weights slot ${slot} \\(freed, or not from mlpPackedNew\\)`));
+});
+
 test('WASM mlpForwardF32 called directly: without a key (nothing kept) it equals the ops, and it declines more than 16 rows', () => {
   const wasm = createWasmBackend()!;
   manualSeed(7);

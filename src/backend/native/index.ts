@@ -34,6 +34,12 @@ export interface NativeAddon {
    * width and its activation code.
    */
   mlpForward(x: Float32Array, rows: number, out: Float32Array, inFeatures: number, slot: number, repack: number, ...layers: (Float32Array | number | null)[]): void;
+  /**
+   * The network of the slot's last mlpForward again, from the slot alone (packed weights, widths, codes,
+   * bias copies), for a caller whose parameters have not changed since; false (nothing done) when these
+   * rows need the weights themselves: then mlpForward.
+   */
+  mlpForwardHeld(x: Float32Array, rows: number, out: Float32Array, slot: number): boolean;
   /** A slot for a network's packed weights between mlpForward calls (freed by mlpPackedFree). */
   mlpPackedNew(): number;
   mlpPackedFree(slot: number): void;
@@ -194,7 +200,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
           freePacked.register(p.key, held.slot);
         }
         if (held.params?.matches(p)) {
-          addon.mlpForward(x, p.rows, out, p.sizes[0]!, held.slot, 0, ...held.layers);
+          // the slot alone where the rows read only the packed weights; else the layers again
+          if (!addon.mlpForwardHeld(x, p.rows, out, held.slot)) addon.mlpForward(x, p.rows, out, p.sizes[0]!, held.slot, 0, ...held.layers);
           fromScratch(p.out, 2);
           return true;
         }
