@@ -482,7 +482,7 @@ async function main(): Promise<void> {
     w1: `W1: MLP 784-256-256-10 ReLU, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w1}; test accuracy on the 10,000 test images.`,
     w2: `W2: 784-16 tanh-10 sigmoid, squared error, SGD lr 0.1, batch 1, ${SAMPLES.w2}; test accuracy on training images 1,000-1,999.`,
     w3: `W3: the seed's Mnist_CNN (conv 1->32 3x3, conv 32->32 3x3, maxpool 2, conv 32->2 3x3, flatten 200, linear 50, linear 10), softmax CE, SGD momentum 0.9 lr 0.01, batch 64, ${SAMPLES.w3} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
-    w5: `W5: inference of W1's network over the 10,000 test images in batches of 1000, no gradients (throughput).`,
+    w5: `W5: inference of W1's network over the 10,000 test images in batches of 1000, no gradients (throughput); per run, the median of 5 passes after a warm-up pass.`,
     w5b1: `W5 batch 1: the same, one sample at a time (latency: the test-acc column shows microseconds per sample).`,
     w4: `W4: LSTM over MNIST rows (28 steps x 28 pixels), hidden 128, last hidden -> linear 10, softmax CE, Adam 1e-3, batch 64, ${SAMPLES.w4} (the first 10,000 training images); test accuracy on the 10,000 test images.`,
   };
