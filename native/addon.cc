@@ -95,15 +95,19 @@ bool one_i32_arg(napi_env env, napi_callback_info info, int32_t& out, const char
   return get_i32(env, argv[0], out);
 }
 
+// Reads a call's n arguments into argv; false, with a JS error "<what>: <expected>; got <count> arguments",
+// when it has another count.
+bool exact_args(napi_env env, napi_callback_info info, napi_value* argv, size_t n, const std::string& what, const char* expected) {
+  size_t argc = n;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc == n) return true;
+  return throw_error(env, what + ": " + expected + "; got " + std::to_string(argc) + " arguments");
+}
+
 // sgemm(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, m, n, k, accumulate)
 napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
   napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 14) {
-    throw_error(env, "native sgemm: 14 arguments");
-    return nullptr;
-  }
+  if (!exact_args(env, info, argv, 14, "native sgemm", "14 arguments")) return nullptr;
   F32 a, b, c;
   int32_t aOff, lda, bOff, ldb, cOff, m, n, k;
   bool ta, tb, acc;
@@ -139,13 +143,8 @@ bool same_len(napi_env env, const char* op, size_t n, std::initializer_list<cons
 
 // adam(param, grad, m, v, vmax | null, sign, l2, decay, b1, b2, c1, c2, stepSize, invBc2Sqrt, eps)
 napi_value Adam(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
   napi_value argv[15];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 15) {
-    throw_error(env, "native adam: 15 arguments");
-    return nullptr;
-  }
+  if (!exact_args(env, info, argv, 15, "native adam", "15 arguments")) return nullptr;
   F32 p, g, m, v, vm;
   neurona::AdamCoefs h{};
   float* f[] = {&h.sign, &h.l2, &h.decay, &h.b1, &h.b2, &h.c1, &h.c2, &h.stepSize, &h.invBc2Sqrt, &h.eps};
@@ -179,13 +178,8 @@ bool get_sgd_coefs(napi_env env, const napi_value* argv, neurona::SgdCoefs& h) {
 
 // sgd(param, grad, buf | null, sign, weightDecay, lr, bm, bg, cg, cb)
 napi_value Sgd(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
   napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 10) {
-    throw_error(env, "native sgd: 10 arguments");
-    return nullptr;
-  }
+  if (!exact_args(env, info, argv, 10, "native sgd", "10 arguments")) return nullptr;
   F32 p, g, b;
   neurona::SgdCoefs h{};
   if (!get_f32(env, argv[0], p, "sgd param") || !get_f32(env, argv[1], g, "sgd grad") || !get_f32(env, argv[2], b, "sgd buffer", true) || !get_sgd_coefs(env, argv + 3, h))
@@ -206,14 +200,9 @@ napi_value Sgd(napi_env env, napi_callback_info info) {
 
 // im2col(x, xOff, cols, colsOff, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo) and col2im(cols, colsOff, dx, dxOff, ...same)
 napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
-  size_t argc = 17;
   napi_value argv[17];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* op = toCols ? "native im2col" : "native col2im";
-  if (argc != 17) {
-    throw_error(env, std::string(op) + ": 17 arguments");
-    return nullptr;
-  }
+  if (!exact_args(env, info, argv, 17, op, "17 arguments")) return nullptr;
   F32 src, dst;
   int32_t srcOff, dstOff, v[13];
   if (!get_f32(env, argv[0], src, op) || !get_i32(env, argv[1], srcOff) || !get_f32(env, argv[2], dst, op) || !get_i32(env, argv[3], dstOff)) return nullptr;
@@ -639,14 +628,9 @@ napi_value MlpForward(napi_env env, napi_callback_info info) {
 // that knows the weights and biases have not changed since that call; false, with nothing done, when the
 // rows would need the weights themselves (4-503 rows, or a packing out of date): call mlpForward.
 napi_value MlpForwardHeld(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* usage = "native mlpForwardHeld: ";
-  if (argc != 4) {
-    throw_error(env, std::string(usage) + "x, rows, out and a packed-weights slot; got " + std::to_string(argc) + " arguments");
-    return nullptr;
-  }
+  if (!exact_args(env, info, argv, 4, "native mlpForwardHeld", "x, rows, out and a packed-weights slot")) return nullptr;
   F32 x, out;
   int32_t rows, slot;
   if (!get_f32(env, argv[0], x, "mlpForwardHeld x") || !get_i32(env, argv[1], rows) || !get_f32(env, argv[2], out, "mlpForwardHeld out") || !get_i32(env, argv[3], slot)) return nullptr;
@@ -674,14 +658,9 @@ napi_value MlpForwardHeld(napi_env env, napi_callback_info info) {
 //             start, batches, batchSize, loss, acc, weightBufs Float32Array[L] | null, biasBufs (Float32Array|null)[L] | null,
 //             the step's 7 SGD coefficients (as sgd), the first batch's 7) -> [batches run, loss sum, accuracy hits]
 napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
-  size_t argc = 29;
   napi_value argv[29];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* usage = "native mlpSgdEpoch: ";
-  if (argc != 29) {
-    throw_error(env, std::string(usage) + "29 arguments");
-    return nullptr;
-  }
+  if (!exact_args(env, info, argv, 29, "native mlpSgdEpoch", "29 arguments")) return nullptr;
   neurona::SgdCoefs step{}, first{};
   if (!get_sgd_coefs(env, argv + 15, step) || !get_sgd_coefs(env, argv + 22, first)) return nullptr;
   napi_valuetype bufsType;

@@ -84,6 +84,10 @@ test('native matmul equals the TS reference for every micro-kernel the CPU has, 
   assert.throws(() => setNumThreads(0), /setNumThreads: a positive integer; got 0/);
   // spans are checked in the addon: a short array is refused, not read past its end
   assert.throws(() => addon!.sgemm(new Float32Array(3), 0, 2, false, new Float32Array(4), 0, 2, false, new Float32Array(4), 0, 2, 2, 2, false), /native sgemm: operands long enough for m=2 n=2 k=2; got A 3 \(needs 4\)/);
+  // and a call with the wrong number of arguments is refused with both counts
+  const loose = addon as unknown as Record<string, (...a: unknown[]) => unknown>;
+  assert.throws(() => loose.sgemm!(new Float32Array(4), 0, 2), /native sgemm: 14 arguments; got 3 arguments/);
+  assert.throws(() => loose.adam!(), /native adam: 15 arguments; got 0 arguments/);
 });
 
 test('fused optimizer steps (native, WASM) equal the TS loops: Adam, AMSGrad, AdamW, SGD with momentum and Nesterov', () => {

@@ -8,47 +8,35 @@
 #include <cstdio>
 #include <thread>
 #include <vector>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 namespace {
 
-// 2 flops per lane per FMA; chains enough to cover the FMA latency on every pipe (4 cycles x 2 pipes).
+// Chains enough to cover the FMA latency on every pipe (4 cycles x 2 pipes), each `acc = acc * x + y`
+// (GCC contracts it into one FMA); 2 flops per lane per FMA. Written once over GCC's vector types and
+// inlined into one function per instruction set.
 #if defined(__x86_64__)
-__attribute__((target("avx512f,fma"))) double chains_avx512(long iters) {
-  __m512 acc[24];
-  for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps(0.001f * i);
-  const __m512 x = _mm512_set1_ps(0.9999f), y = _mm512_set1_ps(0.0001f);
+typedef float V16 __attribute__((vector_size(64)));
+typedef float V8 __attribute__((vector_size(32)));
+
+template <class V, int Chains>
+inline __attribute__((always_inline)) double chains_of(long iters) {
+  constexpr int lanes = sizeof(V) / sizeof(float);
+  V acc[Chains];
+  for (int i = 0; i < Chains; i++) acc[i] = V{} + 0.001f * i;
+  const V x = V{} + 0.9999f, y = V{} + 0.0001f;
   for (long it = 0; it < iters; it++) {
 #pragma GCC unroll 24
-    for (int i = 0; i < 24; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+    for (int i = 0; i < Chains; i++) acc[i] = acc[i] * x + y;
   }
-  __m512 s = acc[0];
-  for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, acc[i]);
-  alignas(64) float out[16];
-  _mm512_store_ps(out, s);
-  volatile float sink = out[0];
+  V s = acc[0];
+  for (int i = 1; i < Chains; i++) s += acc[i];
+  volatile float sink = s[0];
   (void)sink;
-  return 24.0 * 16 * 2 * static_cast<double>(iters);
+  return static_cast<double>(Chains) * lanes * 2 * static_cast<double>(iters);
 }
 
-__attribute__((target("avx2,fma"))) double chains_avx2(long iters) {
-  __m256 acc[12];
-  for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps(0.001f * i);
-  const __m256 x = _mm256_set1_ps(0.9999f), y = _mm256_set1_ps(0.0001f);
-  for (long it = 0; it < iters; it++) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
-  }
-  __m256 s = acc[0];
-  for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, acc[i]);
-  alignas(32) float out[8];
-  _mm256_store_ps(out, s);
-  volatile float sink = out[0];
-  (void)sink;
-  return 12.0 * 8 * 2 * static_cast<double>(iters);
-}
+__attribute__((target("avx512f,fma"))) double chains_avx512(long iters) { return chains_of<V16, 24>(iters); }
+__attribute__((target("avx2,fma"))) double chains_avx2(long iters) { return chains_of<V8, 12>(iters); }
 #endif
 
 double chains(bool avx512, long iters) {
