@@ -7,7 +7,7 @@
 // testAccuracy}; the timing inside excludes data loading and process start-up. Runs are interleaved
 // round-robin over the systems so that a slow spell of the machine does not land on one system only.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -377,6 +377,7 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
     }
   }
   const peakAfter = await fmaPeak(peakExe);
+  if (typeof peakExe !== 'string') rmSync(dirname(peakExe.exe), { recursive: true, force: true });
   const peaks = [peakBefore, peakAfter].filter((p): p is FmaPeak => typeof p !== 'string');
   // the higher of the two measurements for t threads
   const ceiling = (t: number): number => Math.max(...peaks.map((p) => p.results.find((r) => r.threads === t)?.gflops ?? NaN));
@@ -407,15 +408,19 @@ interface FmaPeak {
 
 /** bench/peak/fma-peak.cc built with the C++ compiler the native addon needs: its path, or why it did not build. */
 function buildFmaPeak(): { exe: string } | string {
-  const exe = join(mkdtempSync(join(tmpdir(), 'neurona-fma-')), 'fma-peak');
+  const dir = mkdtempSync(join(tmpdir(), 'neurona-fma-'));
+  const exe = join(dir, 'fma-peak');
   const built = spawnSync('c++', ['-O2', '-pthread', join(BENCH, 'peak', 'fma-peak.cc'), '-o', exe], { encoding: 'utf8' });
-  if (built.status !== 0) return `could not build bench/peak/fma-peak.cc (${(built.stderr || built.error?.message || 'c++ failed').trim().split('\n').pop()})`;
+  if (built.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return `could not build bench/peak/fma-peak.cc (${(built.stderr || built.error?.message || 'c++ failed').trim().split('\n').pop()})`;
+  }
   return { exe };
 }
 
 /**
  * The machine's FMA ceiling at this moment, or the reason there is none. On shared cloud cores it moves
- * from hour to hour (here 405-425 GFLOP/s on 2 threads within one evening), so K1 is read against the
+ * from hour to hour (here 405-433 GFLOP/s on 2 threads within one evening), so K1 is read against the
  * ceiling of the same run.
  */
 async function fmaPeak(built: { exe: string } | string): Promise<FmaPeak | string> {

@@ -102,6 +102,9 @@ export function w2Fit(data: Mnist, seed = 0): WorkloadResult {
   return { seconds, samplesPerSec: 10000 / seconds, testAccuracy: testAccuracy(model, xt, yt) };
 }
 
+/** Timed passes over the test images per W5 run (bench/peers/torch_workloads.py uses the same number). */
+export const W5_PASSES = 5;
+
 /**
  * W5: inference of W1's network (784-256-256-10 ReLU; weights as initialised with the seed: inference cost
  * does not depend on them) over the 10,000 test images in batches of `batchSize`, without gradients.
@@ -121,8 +124,7 @@ export function w5(data: Mnist, batchSize: number, seed = 0): WorkloadResult {
     });
   };
   run(); // warm-up (JIT, allocations)
-  // the median of 5 timed passes (one pass of batch 1000 is ~20 ms: a single one is at the mercy of a
-  // moment's noise on shared cores); the PyTorch side does the same
+  // one pass of batch 1000 is ~20 ms: a single one is at the mercy of a moment's noise on shared cores
   const passes: number[] = [];
   for (let p = 0; p < W5_PASSES; p++) {
     const t0 = performance.now();
@@ -132,6 +134,3 @@ export function w5(data: Mnist, batchSize: number, seed = 0): WorkloadResult {
   const seconds = median(passes);
   return { seconds, samplesPerSec: n / seconds, testAccuracy: NaN };
 }
-
-/** Timed passes over the test images per W5 run (bench/peers/torch_workloads.py uses the same number). */
-export const W5_PASSES = 5;

@@ -512,14 +512,13 @@ bool check_mlp_layer(napi_env env, const char* usage, size_t l, const int32_t* s
 // Packed weights kept between mlpForward calls (mlp.h), one slot per network the JS side holds
 // (mlpPackedNew / mlpPackedFree, the latter from a FinalizationRegistry). Worker threads may load the
 // addon too: the table is locked, each slot used by one thread.
-// A slot also keeps what the last mlpForward through it was given but the weights (widths, activation
-// codes, copies of the biases: a small array may live on V8's heap and move), so that mlpForwardHeld can
-// run the same network again from the slot alone.
+// A slot also keeps the network its weights were last packed for, but the weights (its layers' widths and
+// activation codes, copies of the biases: a small array may live on V8's heap and move), so that
+// mlpForwardHeld can run it again from the slot alone.
 struct HeldNet {
   std::vector<neurona::PackedB> packed;
-  std::vector<int32_t> sizes, acts;
+  std::vector<neurona::MlpLayer> layers;   // w null; b into `biases`
   std::vector<std::vector<float>> biases;  // empty: no bias
-  std::vector<neurona::MlpLayer> layers;  // the above as mlp_forward's layers, with no weights
 };
 std::mutex packedMu;
 std::vector<std::unique_ptr<HeldNet>> packedSlots;
@@ -608,15 +607,15 @@ napi_value MlpForward(napi_env env, napi_callback_info info) {
     repack = 1;
   }
   neurona::mlp_forward(layers.data(), static_cast<int>(L), x.p, rows, out.p, net ? net->packed.data() : nullptr, repack != 0);
-  if (net) {
-    net->sizes = sizes;
-    net->acts = acts;
+  // (with repack 0 the caller says the parameters are those of the call that packed: nothing to record)
+  if (net && repack) {
     net->biases.resize(L);
-    net->layers.resize(L);
+    net->layers = layers;
     for (size_t l = 0; l < L; l++) {
       const float* b = layers[l].b;
       net->biases[l].assign(b, b ? b + sizes[l + 1] : b);
-      net->layers[l] = {sizes[l], sizes[l + 1], nullptr, b ? net->biases[l].data() : nullptr, nullptr, nullptr, acts[l]};
+      net->layers[l].w = nullptr;
+      net->layers[l].b = b ? net->biases[l].data() : nullptr;
     }
   }
   return undefined(env);
@@ -638,8 +637,8 @@ napi_value MlpForwardHeld(napi_env env, napi_callback_info info) {
   if (!net) return nullptr;
   const int L = static_cast<int>(net->layers.size());
   bool ran = false;
-  if (L > 0 && rows >= 1 && neurona::mlp_forward_reads_packing_only(net->sizes.data(), L, rows, net->packed.data())) {
-    const size_t inF = static_cast<size_t>(net->sizes[0]), outF = static_cast<size_t>(net->sizes[L]);
+  if (L > 0 && rows >= 1 && neurona::mlp_forward_reads_packing_only(net->layers.data(), L, rows, net->packed.data())) {
+    const size_t inF = static_cast<size_t>(net->layers[0].in), outF = static_cast<size_t>(net->layers[L - 1].out);
     if (x.n != static_cast<size_t>(rows) * inF || out.n != static_cast<size_t>(rows) * outF) {
       throw_error(env, std::string(usage) + "x [rows, " + std::to_string(inF) + "] and out [rows, " + std::to_string(outF) + "] for rows " + std::to_string(rows) + "; got " +
                            std::to_string(x.n) + " and " + std::to_string(out.n) + " values");

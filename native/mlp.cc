@@ -361,10 +361,10 @@ void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, 
   });
 }
 
-bool mlp_forward_reads_packing_only(const int32_t* sizes, int nLayers, int rows, const PackedB* packed) {
+bool mlp_forward_reads_packing_only(const MlpLayer* layers, int nLayers, int rows, const PackedB* packed) {
   if (rows >= kPackedGemvRows && rows < kForwardBlockedRows) return false;
   for (int l = 0; l < nLayers; l++)
-    if (!packing_fits(packed[l], sizes[l], sizes[l + 1])) return false;
+    if (!packing_fits(packed[l], layers[l].in, layers[l].out)) return false;
   return true;
 }
 

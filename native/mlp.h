@@ -51,10 +51,10 @@ MlpEpochResult mlp_sgd_epoch(const MlpLayer* layers, int nLayers, const float* x
  */
 void mlp_forward(const MlpLayer* layers, int nLayers, const float* x, int rows, float* out, PackedB* packed = nullptr, bool repack = true);
 /**
- * Whether mlp_forward on `rows` rows with these packings (one per layer, of the given widths) and no
- * repack reads the packings only, never a layer's own weights (so `w` may be null): the packings are
- * current for these shapes and `rows` takes a packed path (1-3 rows, or the many-rows blocks).
+ * Whether mlp_forward on `rows` rows with these packings and no repack reads the packings only, never a
+ * layer's own weights (so their `w` may be null): the packings are current for the layers' shapes and
+ * `rows` takes a packed path (1-3 rows, or the many-rows blocks).
  */
-bool mlp_forward_reads_packing_only(const int32_t* sizes, int nLayers, int rows, const PackedB* packed);
+bool mlp_forward_reads_packing_only(const MlpLayer* layers, int nLayers, int rows, const PackedB* packed);
 
 }  // namespace neurona

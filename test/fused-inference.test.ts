@@ -228,7 +228,7 @@ test('native mlpForwardHeld reruns the slot\'s last network from the slot alone 
     for (const rows of [1, 3, 9, 600]) {
       const x = randn([rows, 40]).contiguousData() as Float32Array;
       const full = new Float32Array(rows * 5);
-      // the reference, through the slot (the packing stays current: repack 0), which keeps the layers
+      // the reference, through the slot (the packing stays current: repack 0)
       addon.mlpForward(x, rows, full, 40, slot, 0, ...layers(b));
       // the caller's biases change after the call: the slot keeps its copies
       const moved = b.map((bl) => bl.slice());
