@@ -93,20 +93,34 @@ test('arrays over 256 KB, and new slabs, call the large-allocation hook; views c
 
 test('native backend on glibc/Linux: heap memory grown for large arrays is marked for huge pages', {
   skip: !(nativeBackendStatus().startsWith('native') && process.platform === 'linux' && process.env.NEURONA_MALLOC_KEEP !== '0' && process.env.NEURONA_HUGE_PAGES !== '0'),
-}, () => {
+}, (t) => {
+  /** The [heap] mapping's size and how much of it is advised for huge pages (kB). */
+  const heap = (): { sizeKb: number; advisedKb: number } => {
+    let inHeap = false;
+    let sizeKb = 0;
+    let totalKb = 0;
+    let advisedKb = 0;
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inHeap = line.endsWith('[heap]');
+      if (!inHeap) continue;
+      const size = /^Size:\s+(\d+) kB/.exec(line);
+      if (size) totalKb += sizeKb = Number(size[1]);
+      if (line.startsWith('VmFlags:') && / hg( |$)/.test(line)) advisedKb += sizeKb;
+    }
+    return { sizeKb: totalKb, advisedKb };
+  };
+  const before = heap();
   const keep: TypedArray[] = [];
   // grow the heap by ~96 MB (blocks under 32 MB come from the heap); the hook sees each new break
   for (let i = 0; i < 24; i++) keep.push(allocArray('float32', 1 << 20));
-  let inHeap = false;
-  let sizeKb = 0;
-  let advisedKb = 0;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inHeap = line.endsWith('[heap]');
-    if (!inHeap) continue;
-    const size = /^Size:\s+(\d+) kB/.exec(line);
-    if (size) sizeKb = Number(size[1]);
-    if (line.startsWith('VmFlags:') && / hg( |$)/.test(line)) advisedKb += sizeKb;
+  const after = heap();
+  // (where something else is mapped right above the heap, glibc cannot move the break and takes the
+  // memory from mmap instead: a heap that never reached 64 MB has no growth to advise, which this test
+  // cannot check; every heap that did must be advised)
+  if (after.sizeKb < 64 * 1024) {
+    t.skip(`the heap did not grow here (${before.sizeKb} -> ${after.sizeKb} kB): glibc took the memory from mmap`);
+    return;
   }
-  assert.ok(advisedKb >= 64 * 1024, `at least 64 MB of the heap advised for huge pages; got ${advisedKb} kB`);
+  assert.ok(after.advisedKb >= 64 * 1024, `at least 64 MB of the heap advised for huge pages; got ${after.advisedKb} kB of ${after.sizeKb} kB (${before.sizeKb} kB before)`);
   assert.equal(keep.length, 24);
 });
