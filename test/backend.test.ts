@@ -334,6 +334,22 @@ test('WASM matmul on worker threads (shared memory) equals the TS reference', as
     matmulCases(wasm!, 'wasm/2 threads');
     // the threaded path was taken: products above the threshold, and the pool is up
     assert.equal(th.threads(), 2);
+    // op(A) big enough to be packed in parts by both threads (from 2 x 65536 values; 8 parts at most):
+    // ragged last panels, A transposed, k over two blocks of 512 (the second of one step), a batch of 2
+    for (const [m, n, k, ta, tb] of [[517, 40, 300, false, false], [700, 30, 400, true, true], [1031, 24, 513, false, true], [263, 64, 1100, true, false]] as const) {
+      const a = Float32Array.from({ length: 2 * m * k }, () => Math.random() - 0.5);
+      const b = Float32Array.from({ length: 2 * k * n }, () => Math.random() - 0.5);
+      for (const accumulate of [false, true]) {
+        const args = (c: Float32Array) => ({ a, b, c, m, n, k, transA: ta, transB: tb, lda: ta ? m : k, ldb: tb ? k : n, aOffsets: [m * k, 0], bOffsets: [0, k * n], accumulate });
+        const ref = Float32Array.from({ length: 2 * m * n }, () => 1);
+        const got = ref.slice();
+        tsBackend.matmul(args(ref));
+        wasm!.matmul(args(got));
+        let err = 0;
+        for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - got[i]!));
+        assert.ok(err < 1e-4 * Math.sqrt(k), `wasm/2 threads, A packed in parts: ${m}x${n}x${k} ${ta} ${tb} acc=${accumulate}: max difference ${err}`);
+      }
+    }
     // bKey: B's copy in the pool's memory is reused only for the same key, array, offset and size, and
     // forgotten when another product or a conv overwrites that memory
     {

@@ -236,19 +236,28 @@ function panels(m: i32, n: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: i3
   }
 }
 
-/** Bytes of op(A) packed whole (every block of KC), for packAll. */
+/** Bytes of op(A) packed whole (every block of KC), for packPart. */
 export function packedABytes(m: i32, k: i32): i32 {
   return ((m + MR - 1) / MR) * MR * k * 4;
 }
 
 /**
- * Packs all of op(A) (m x k) into `dst`: the block of k starting at k0 at float offset mPad·k0, each in
- * the layout sgemm packs one block in. Threads then share it (sgemmPackedA), each packing only its
- * own columns of B.
+ * Packs part `part` of `parts` of op(A) (m x k) into `dst`: that share of A's panels of MR rows, for
+ * every block of KC (the block starting at k0 at float offset mPad·k0, each in the layout sgemm packs
+ * one block in). The threads pack the parts at once and then share the whole (sgemmPackedA), each
+ * packing only its own columns of B.
  */
-export function packAll(a: usize, lda: i32, transA: i32, m: i32, k: i32, dst: usize): void {
-  const mPad = ((m + MR - 1) / MR) * MR;
-  for (let k0 = 0; k0 < k; k0 += KC) packA(a, lda, transA, m, k0, min(KC, k - k0), dst + ((<usize>mPad * k0) << 2));
+export function packPart(a: usize, lda: i32, transA: i32, m: i32, k: i32, part: i32, parts: i32, dst: usize): void {
+  const panels = (m + MR - 1) / MR;
+  const mPad = panels * MR;
+  const i0 = ((panels * part) / parts) * MR;
+  const i1 = min(m, ((panels * (part + 1)) / parts) * MR);
+  if (i1 <= i0) return;
+  const x = transA != 0 ? a + (<usize>i0 << 2) : a + ((<usize>i0 * lda) << 2);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    packA(x, lda, transA, i1 - i0, k0, kc, dst + ((<usize>mPad * k0 + <usize>i0 * kc) << 2));
+  }
 }
 
 /** Bytes of scratch sgemmPackedA needs for n columns. */
@@ -256,7 +265,7 @@ export function scratchPackedBytes(n: i32, k: i32): i32 {
   return ((n + NR - 1) / NR) * NR * min(k, KC) * 4 + TILE + 16;
 }
 
-/** C[m,n] (+)= op(A)·op(B) with op(A) packed by packAll at `pa`; `scratch` sized by scratchPackedBytes. */
+/** C[m,n] (+)= op(A)·op(B) with op(A) packed by packPart at `pa`; `scratch` sized by scratchPackedBytes. */
 export function sgemmPackedA(m: i32, n: i32, k: i32, pa: usize, b: usize, ldb: i32, transB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
   const mPad = ((m + MR - 1) / MR) * MR;
   const pb = (scratch + 15) & ~(<usize>15);

@@ -215,14 +215,17 @@ export function createWasmBackend(): Backend | null {
       const ao = p.aOffsets[bi]!;
       const bo = p.bOffsets[bi]!;
       heap.set(a.subarray(ao, ao + aLen), aPtr / 4);
-      const kept = keptB !== null && keptB.key === p.bKey && keptB.tp === tp && keptB.b === b && keptB.bo === bo && keptB.len === bLen;
-      if (!kept) {
-        heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
-        keptB = p.bKey ? { key: p.bKey, tp, b, bo, len: bLen } : null;
-      }
       const co = bi * cLen;
       if (p.accumulate) heap.set(c.subarray(co, co + cLen), cPtr / 4);
-      tp.sgemm(m, n, k, aPtr, p.lda, p.transA, bPtr, p.ldb, p.transB, cPtr, n, p.accumulate === true, paPtr, sPtr, stride);
+      const kept = keptB !== null && keptB.key === p.bKey && keptB.tp === tp && keptB.b === b && keptB.bo === bo && keptB.len === bLen;
+      // B is copied in while the workers start packing A
+      const writeB = kept
+        ? undefined
+        : (): void => {
+            heap.set(b.subarray(bo, bo + bLen), bPtr / 4);
+            keptB = p.bKey ? { key: p.bKey, tp, b, bo, len: bLen } : null;
+          };
+      tp.sgemm(m, n, k, aPtr, p.lda, p.transA, bPtr, p.ldb, p.transB, cPtr, n, p.accumulate === true, paPtr, sPtr, stride, writeB);
       c.set(heap.subarray(cPtr / 4, cPtr / 4 + cLen), co);
     }
   }

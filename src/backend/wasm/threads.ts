@@ -1,10 +1,10 @@
 // Worker threads for the WASM matmul: the SIMD kernels built against a shared WebAssembly.Memory
 // (wasm/kernels.ts, threads build), instantiated once per worker (Node worker_threads or browser Web
-// Workers) over the same memory. For a product, the caller packs op(A) once into that memory
-// (packAll), writes the job into a control block and wakes the workers (Atomics.notify); then every
-// thread, the caller included, claims chunks of C's columns from one counter (a compare-and-swap that
-// also checks the job's generation) and computes them with its own scratch (sgemmPackedA: each packs
-// only its columns of B). A worker that wakes late, or is descheduled on this shared machine, simply
+// Workers) over the same memory. For a product, the caller writes the job into a control block and
+// wakes the workers (Atomics.notify); then every thread, the caller included, claims tasks from one
+// counter (a compare-and-swap that also checks the job's generation): first the parts of op(A) to pack
+// into the shared memory (packPart), then chunks of C's columns, each computed with the thread's own
+// scratch (sgemmPackedA: each packs only its columns of B) once every part of A is packed. A worker that wakes late, or is descheduled on this shared machine, simply
 // gets fewer chunks: the caller never waits for more than the chunks already claimed. Workers spin
 // briefly before sleeping (Atomics.wait), since waking a sleeping thread costs 15-50 µs. Needs
 // SharedArrayBuffer (Node; cross-origin-isolated pages): where it is missing, or until the workers have
@@ -13,7 +13,7 @@ import { BackendError } from '../../core/index.ts';
 
 /** The kernels' exports in the threaded module (the memory is imported). */
 export interface ThreadedExports {
-  packAll(a: number, lda: number, transA: number, m: number, k: number, dst: number): void;
+  packPart(a: number, lda: number, transA: number, m: number, k: number, part: number, parts: number, dst: number): void;
   packedABytes(m: number, k: number): number;
   sgemmPackedA(m: number, n: number, k: number, pa: number, b: number, ldb: number, transB: number, c: number, ldc: number, acc: number, scratch: number): void;
   scratchPackedBytes(n: number, k: number): number;
@@ -43,37 +43,52 @@ interface WorkerLike {
 const GEN = 0; // the job's generation (21 bits): workers wait on it
 const DONE = 1; // chunks finished
 const NEXT = 2; // (generation << 10) | next chunk; chunk 1023 = closed (no job to claim from)
-const P = 3; // m, n, k, pa, b, ldb, transB, c, ldc, acc, chunkCols, chunks, scratch, scratchStride
-const READY = 20; // workers up: counted in shared memory, so a caller busy in a synchronous loop sees them
+const P = 3; // m, n, k, pa, b, ldb, transB, c, ldc, acc, chunkCols, chunks, scratch, scratchStride, a, lda, transA, parts
+const READY = 24; // workers up: counted in shared memory, so a caller busy in a synchronous loop sees them
+const PACKED = 25; // parts of op(A) packed
+const B_READY = 26; // 1 once the caller has written B (chunks start after it)
 const CTRL_INTS = 32;
 const NR = 8;
 const CLOSED = 1023;
 const GEN_MASK = 0x1fffff;
 
-// Claims and computes chunks of job generation g until none is left or another job began. `i32` is the
-// control block, `ex` the thread's instance, `id` its scratch slot. Shared verbatim by the workers
-// (as source) and the caller: a claim succeeds only while the job is open, so its parameters, read
-// after the claim, are the job's (the caller rewrites them only once every chunk is done and the job
-// closed). (Its source is embedded in the workers' script: it must not contain nested functions, which
-// tsx's keepNames would wrap in a helper the worker does not have.)
-function claimChunks(i32: Int32Array, ex: ThreadedExports, g: number, id: number): void {
+// Claims and runs the tasks of job generation g until none is left or another job began: parts of op(A)
+// to pack (indices below `parts`), then chunks of C's columns, each started only once every part is
+// packed and B is in place (a part another thread claimed is being packed, and the caller writes B
+// while the workers pack: the wait is short; it gives up at `deadline`, and then the caller's wait for
+// the chunks reports the dead worker). `i32` is the control block, `ex`
+// the thread's instance, `id` its scratch slot. Shared verbatim by the workers (as source) and the
+// caller: a claim succeeds only while the job is open, so its parameters, read after the claim, are the
+// job's (the caller rewrites them only once every chunk is done and the job closed). (Its source is
+// embedded in the workers' script: it must not contain nested functions, which tsx's keepNames would
+// wrap in a helper the worker does not have.)
+function claimChunks(i32: Int32Array, ex: ThreadedExports, g: number, id: number, deadline: number): void {
   for (;;) {
     const v = Atomics.load(i32, NEXT);
     const idx = v & 1023; // (CLOSED is 1023: the constants are not in the workers' scope)
-    if (v >>> 10 !== g || idx >= Atomics.load(i32, P + 11)) return;
+    const parts = Atomics.load(i32, P + 17);
+    if (v >>> 10 !== g || idx >= parts + Atomics.load(i32, P + 11)) return;
     if (Atomics.compareExchange(i32, NEXT, v, v + 1) !== v) continue;
+    const m = Atomics.load(i32, P), k = Atomics.load(i32, P + 2), pa = Atomics.load(i32, P + 3);
+    if (idx < parts) {
+      ex.packPart(Atomics.load(i32, P + 14), Atomics.load(i32, P + 15), Atomics.load(i32, P + 16), m, k, idx, parts, pa);
+      Atomics.add(i32, PACKED, 1);
+      continue;
+    }
+    let spins = 0;
+    while (Atomics.load(i32, PACKED) < parts || Atomics.load(i32, B_READY) === 0) if ((++spins & 0xffff) === 0 && performance.now() > deadline) return;
     const n = Atomics.load(i32, P + 1), transB = Atomics.load(i32, P + 6), ldb = Atomics.load(i32, P + 5), cols = Atomics.load(i32, P + 10);
-    const j0 = idx * cols, j1 = Math.min(n, j0 + cols);
+    const j0 = (idx - parts) * cols, j1 = Math.min(n, j0 + cols);
     const b = Atomics.load(i32, P + 4) + 4 * (transB ? j0 * ldb : j0);
     const scratch = Atomics.load(i32, P + 12) + id * Atomics.load(i32, P + 13);
-    ex.sgemmPackedA(Atomics.load(i32, P), j1 - j0, Atomics.load(i32, P + 2), Atomics.load(i32, P + 3), b, ldb, transB, Atomics.load(i32, P + 7) + 4 * j0, Atomics.load(i32, P + 8), Atomics.load(i32, P + 9), scratch);
+    ex.sgemmPackedA(m, j1 - j0, k, pa, b, ldb, transB, Atomics.load(i32, P + 7) + 4 * j0, Atomics.load(i32, P + 8), Atomics.load(i32, P + 9), scratch);
     Atomics.add(i32, DONE, 1);
   }
 }
 
 // The worker's whole program: receives {module, memory, ctrl, id}, then serves jobs forever.
 const WORKER_SOURCE = `
-const NEXT = ${NEXT}, P = ${P}, DONE = ${DONE};
+const NEXT = ${NEXT}, P = ${P}, DONE = ${DONE}, PACKED = ${PACKED}, B_READY = ${B_READY};
 ${claimChunks.toString()}
 const wt = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:worker_threads') : null;
 const post = (m) => (wt ? wt.parentPort.postMessage(m) : postMessage(m));
@@ -90,7 +105,7 @@ onMessage(({ module, memory, ctrl, id }) => {
       if (++spins > 20000) Atomics.wait(i32, ${GEN}, gen);
     }
     gen = Atomics.load(i32, ${GEN});
-    claimChunks(i32, ex, gen, id);
+    claimChunks(i32, ex, gen, id, performance.now() + 30000);
   }
 });
 `;
@@ -162,25 +177,38 @@ export class WasmThreadPool {
   }
 
   /**
-   * C (+)= op(A)·op(B) over pointers into the shared memory: op(A) packed into `pa` (packedABytes), C's
-   * columns in chunks claimed by every thread; `scratch` is the start of `threads` scratch regions of
-   * `scratchStride` bytes (scratchPackedBytes of `chunkColumns(n)` columns).
+   * C (+)= op(A)·op(B) over pointers into the shared memory: op(A) packed into `pa` (packedABytes) in
+   * parts by the threads, C's columns in chunks claimed by every thread; `scratch` is the start of
+   * `threads` scratch regions of `scratchStride` bytes (scratchPackedBytes of `chunkColumns(n)` columns).
+   * `writeB`, if given, puts B at `b` while the workers start packing A (copying B in overlaps that).
    */
-  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, pa: number, scratch: number, scratchStride: number): void {
+  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, pa: number, scratch: number, scratchStride: number, writeB?: () => void): void {
     const ctrl = this.control();
-    this.ex.packAll(a, lda, transA ? 1 : 0, m, k, pa);
     const cols = this.chunkColumns(n);
     const chunks = Math.ceil(n / cols);
-    const params = [m, n, k, pa, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, cols, chunks, scratch, scratchStride];
+    // A packed in parts of at least 64K values (one part, the caller's, for the small products)
+    const parts = Math.max(1, Math.min(this.threads * 4, Math.floor((m * k) / 65536)));
+    const params = [m, n, k, pa, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, cols, chunks, scratch, scratchStride, a, lda, transA ? 1 : 0, parts];
     for (let i = 0; i < params.length; i++) Atomics.store(ctrl, P + i, params[i]!);
     Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, PACKED, 0);
+    Atomics.store(ctrl, B_READY, writeB ? 0 : 1);
     const g = (Atomics.load(ctrl, GEN) + 1) & GEN_MASK;
-    Atomics.store(ctrl, NEXT, g << 10); // open: chunk 0 of job g
+    Atomics.store(ctrl, NEXT, g << 10); // open: task 0 of job g
     Atomics.store(ctrl, GEN, g);
     Atomics.notify(ctrl, GEN);
-    claimChunks(ctrl, this.ex, g, 0);
-    // Chunks still running on workers: spin (they were claimed, so they are being computed).
     const deadline = performance.now() + 30_000;
+    let failure: unknown = null;
+    if (writeB) {
+      try {
+        writeB();
+      } catch (e) {
+        failure = e; // (the job still runs to its end, on whatever B holds, before the error is passed on)
+      }
+      Atomics.store(ctrl, B_READY, 1);
+    }
+    claimChunks(ctrl, this.ex, g, 0, deadline);
+    // Chunks still running on workers: spin (they were claimed, so they are being computed).
     let spins = 0;
     while (Atomics.load(ctrl, DONE) < chunks) {
       if ((++spins & 0xffff) === 0 && (this.failed || performance.now() > deadline)) {
@@ -189,6 +217,7 @@ export class WasmThreadPool {
       }
     }
     Atomics.store(ctrl, NEXT, (g << 10) | CLOSED);
+    if (failure !== null) throw failure;
   }
 
   /** Columns per chunk: about four chunks per thread, whole panels of 8. */
