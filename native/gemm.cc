@@ -63,6 +63,29 @@ void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool
 // accumulator on the stack, one store per FMA, and the kernel ran at a third of the FMA peak.
 __attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
   constexpr int NR = 16;
+  if (nr <= 8) {
+    // a right edge of at most 8 columns: one vector a row (half the multiply-adds of the full tile)
+    __m256 h0 = _mm256_setzero_ps(), h1 = h0, h2 = h0, h3 = h0, h4 = h0, h5 = h0;
+    for (int p = 0; p < kc; p++) {
+      const __m256 b0 = _mm256_loadu_ps(b);
+      h0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a), b0, h0);
+      h1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, h1);
+      h2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, h2);
+      h3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, h3);
+      h4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, h4);
+      h5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, h5);
+      a += 6;
+      b += NR;
+    }
+    const __m256 rows[6] = {h0, h1, h2, h3, h4, h5};
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int i = 0; i < mr; i++) {
+      float* ci = c + static_cast<size_t>(i) * ldc;
+      const __m256 v0 = add ? _mm256_add_ps(_mm256_maskload_ps(ci, m0), rows[i]) : rows[i];
+      _mm256_maskstore_ps(ci, m0, v0);
+    }
+    return;
+  }
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int p = 0; p < kc; p++) {
@@ -120,6 +143,27 @@ __attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const 
 
 __attribute__((target("avx512f,fma"))) void ukr_avx512(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
   constexpr int MR = 14, NR = 32;
+  if (nr <= 16) {
+    // a right edge of at most 16 columns: one vector a row (half the multiply-adds of the full tile)
+    __m512 h[MR];
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; i++) h[i] = _mm512_setzero_ps();
+    for (int p = 0; p < kc; p++) {
+      const __m512 b0 = _mm512_loadu_ps(b);
+#pragma GCC unroll 14
+      for (int i = 0; i < MR; i++) h[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, h[i]);
+      a += MR;
+      b += NR;
+    }
+    const __mmask16 m0 = nr == 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nr) - 1);
+    for (int i = 0; i < mr; i++) {
+      float* ci = c + static_cast<size_t>(i) * ldc;
+      __m512 v0 = h[i];
+      if (add) v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), v0);
+      _mm512_mask_storeu_ps(ci, m0, v0);
+    }
+    return;
+  }
   __m512 acc[MR][2];
 #pragma GCC unroll 14
   for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
