@@ -6,6 +6,7 @@ import { conv2d, maxPool2d, getBackend, getNumThreads, listBackends, manualSeed,
 import type { Backend } from '../src/index.ts';
 import { tsBackend } from '../src/backend/ts/index.ts';
 import { createWasmBackend, wasmThreading } from '../src/backend/wasm/index.ts';
+import { jobTasks } from '../src/backend/wasm/threads.ts';
 import { nativeAddon } from '../src/backend/backend.ts';
 import { Adam, AdamW, SGD } from '../src/optim/index.ts';
 import { LSTM, Parameter } from '../src/nn/index.ts';
@@ -322,6 +323,19 @@ test('WASM worker threads join a synchronous loop (one that never yields to the 
     assert.ok(c.every((v) => v === n), 'every entry of ones(128) x ones(128) is 128');
   } finally {
     th.setThreads(Number(process.env.NEURONA_NUM_THREADS) || 2);
+  }
+});
+
+test('WASM pool jobs: column chunks and parts of A sized by the threads, every task index below the closed mark', () => {
+  // 2 threads: four chunks of C's columns a thread (whole panels of 8), A in parts of at least 64K values
+  assert.deepEqual(jobTasks(2, 1024, 1024, 1024), { cols: 128, chunks: 8, parts: 8 });
+  assert.deepEqual(jobTasks(2, 64, 256, 784), { cols: 32, chunks: 8, parts: 1 });
+  assert.deepEqual(jobTasks(2, 517, 40, 300), { cols: 8, chunks: 5, parts: 2 });
+  // many threads and huge products: at most 511 chunks and 511 parts (the claim counter has 10 bits, 1023 = closed)
+  for (const threads of [64, 200, 1000]) {
+    const t = jobTasks(threads, 1 << 16, 1 << 20, 1 << 12);
+    assert.ok(t.chunks <= 511 && t.parts <= 511 && t.chunks + t.parts < 1023, `${threads} threads: ${JSON.stringify(t)}`);
+    assert.ok(t.cols % 8 === 0 && t.cols * t.chunks >= 1 << 20 && t.cols * (t.chunks - 1) < 1 << 20, `${threads} threads: chunks cover n once: ${JSON.stringify(t)}`);
   }
 });
 

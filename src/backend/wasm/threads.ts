@@ -50,6 +50,7 @@ const B_READY = 26; // 1 once the caller has written B (chunks start after it)
 const CTRL_INTS = 32;
 const NR = 8;
 const CLOSED = 1023;
+const MAX_TASKS = 511; // parts of A, and chunks of C, per job: together below CLOSED
 const GEN_MASK = 0x1fffff;
 
 // Claims and runs the tasks of job generation g until none is left or another job began: parts of op(A)
@@ -109,6 +110,17 @@ onMessage(({ module, memory, ctrl, id }) => {
   }
 });
 `;
+
+/**
+ * The tasks of a product on `threads` threads: C's columns in chunks of `cols` (whole panels of 8, about
+ * four chunks a thread), and op(A) (m x k) packed in `parts` of at least 64K values (one, the caller's,
+ * for the small products); at most MAX_TASKS of each, so that every task's index stays below CLOSED.
+ */
+export function jobTasks(threads: number, m: number, n: number, k: number): { cols: number; chunks: number; parts: number } {
+  const cols = NR * Math.max(1, Math.ceil(Math.ceil(n / NR) / Math.min(threads * 4, MAX_TASKS)));
+  const parts = Math.max(1, Math.min(threads * 4, MAX_TASKS, Math.floor((m * k) / 65536)));
+  return { cols, chunks: Math.ceil(n / cols), parts };
+}
 
 /** A pool of workers sharing one memory with the calling thread's instance of the threaded kernel. */
 export class WasmThreadPool {
@@ -184,10 +196,7 @@ export class WasmThreadPool {
    */
   sgemm(m: number, n: number, k: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number, acc: boolean, pa: number, scratch: number, scratchStride: number, writeB?: () => void): void {
     const ctrl = this.control();
-    const cols = this.chunkColumns(n);
-    const chunks = Math.ceil(n / cols);
-    // A packed in parts of at least 64K values (one part, the caller's, for the small products)
-    const parts = Math.max(1, Math.min(this.threads * 4, Math.floor((m * k) / 65536)));
+    const { cols, chunks, parts } = jobTasks(this.threads, m, n, k);
     const params = [m, n, k, pa, b, ldb, transB ? 1 : 0, c, ldc, acc ? 1 : 0, cols, chunks, scratch, scratchStride, a, lda, transA ? 1 : 0, parts];
     for (let i = 0; i < params.length; i++) Atomics.store(ctrl, P + i, params[i]!);
     Atomics.store(ctrl, DONE, 0);
@@ -220,9 +229,9 @@ export class WasmThreadPool {
     if (failure !== null) throw failure;
   }
 
-  /** Columns per chunk: about four chunks per thread, whole panels of 8. */
+  /** Columns per chunk of C (see jobTasks). */
   chunkColumns(n: number): number {
-    return NR * Math.max(1, Math.ceil(Math.ceil(n / NR) / (this.threads * 4)));
+    return jobTasks(this.threads, 0, n, 0).cols;
   }
 
   /** Stops the workers. */
