@@ -343,17 +343,18 @@ interface K1Result {
 
 /** K1: GEMM GFLOP/s of each neurona backend (bench/k1.ts) and of PyTorch (torch.mm, OpenBLAS on 2 threads and on 1); median of 5 timing blocks each. */
 async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]> {
-  const jobs: { label: string; cmd: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv } }[] = [];
+  // simd128: a WebAssembly row, read against the machine's 128-bit FMA ceiling (the width of WASM SIMD)
+  const jobs: { label: string; simd128?: boolean; cmd: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv } }[] = [];
   // one K1 job per backend (the fit row is the native backend again)
   for (const s of (systems.get('neurona') ?? []).filter((x) => x.workloads.includes('w1'))) {
     const env = s.command('w1').env;
-    jobs.push({ label: s.label, cmd: { ...tsx('k1.ts')(), env } });
+    jobs.push({ label: s.label, simd128: s.label === 'neurona wasm', cmd: { ...tsx('k1.ts')(), env } });
   }
   // Node 20 loads the WASM kernels' plain SIMD build; browsers and Node >= 22 load the relaxed-SIMD one
   // (fused multiply-adds): measured here with the flag that enables it
   const wasmRow = (systems.get('neurona') ?? []).find((x) => x.label === 'neurona wasm');
   if (wasmRow && Number(process.versions.node.split('.')[0]) < 22) {
-    jobs.push({ label: 'neurona wasm, relaxed SIMD (--experimental-wasm-relaxed-simd: the build browsers and Node >= 22 load)', cmd: { cmd: process.execPath, args: ['--experimental-wasm-relaxed-simd', ...tsx('k1.ts')().args], env: wasmRow.command('w1').env } });
+    jobs.push({ label: 'neurona wasm, relaxed SIMD (--experimental-wasm-relaxed-simd: the build browsers and Node >= 22 load)', simd128: true, cmd: { cmd: process.execPath, args: ['--experimental-wasm-relaxed-simd', ...tsx('k1.ts')().args], env: wasmRow.command('w1').env } });
   }
   for (const s of systems.get('torch') ?? []) {
     const env = s.command('w1').env ?? process.env;
@@ -363,13 +364,13 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
   }
   const peakExe = buildFmaPeak();
   const peakBefore = await fmaPeak(peakExe);
-  const rows: { label: string; threads: number; g: (n: number) => number }[] = [];
+  const rows: { label: string; simd128: boolean; threads: number; g: (n: number) => number }[] = [];
   const failed: string[] = [];
   for (const j of jobs) {
     try {
       const r = (await measureRaw(j.cmd)) as { results: K1Result[] };
       for (const t of [...new Set(r.results.map((x) => x.threads))]) {
-        rows.push({ label: j.label, threads: t, g: (n) => r.results.find((x) => x.n === n && x.threads === t)?.gflops ?? NaN });
+        rows.push({ label: j.label, simd128: j.simd128 === true, threads: t, g: (n) => r.results.find((x) => x.n === n && x.threads === t)?.gflops ?? NaN });
       }
       log(`[K1] ${j.label}: done`);
     } catch (e) {
@@ -379,21 +380,27 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
   const peakAfter = await fmaPeak(peakExe);
   if (typeof peakExe !== 'string') rmSync(dirname(peakExe.exe), { recursive: true, force: true });
   const peaks = [peakBefore, peakAfter].filter((p): p is FmaPeak => typeof p !== 'string');
-  // the higher of the two measurements for t threads
-  const ceiling = (t: number): number => Math.max(...peaks.map((p) => p.results.find((r) => r.threads === t)?.gflops ?? NaN));
+  // the higher of the two measurements for t threads, with the widest vectors or with 128-bit ones
+  const ceiling = (t: number, simd128: boolean): number =>
+    Math.max(...peaks.map((p) => (simd128 ? p.results128 : p.results)?.find((r) => r.threads === t)?.gflops ?? NaN));
+  const share = (r: (typeof rows)[number]): string => {
+    const c = ceiling(r.threads, r.simd128);
+    return Number.isFinite(c) ? `${Math.round((100 * r.g(1024)) / c)}%${r.simd128 ? ' (128-bit)' : ''}` : '';
+  };
   const lines = [
-    'K1: fp32 GEMM C = A·B, square n, GFLOP/s = 2n^3/s (median of 5 timing blocks of ~0.2 s each); the last column is n=1024 against the FMA ceiling below on as many threads:',
+    'K1: fp32 GEMM C = A·B, square n, GFLOP/s = 2n^3/s (median of 5 timing blocks of ~0.2 s each); the last column is n=1024 against the FMA ceiling below on as many threads (the WebAssembly rows against the 128-bit one: WASM SIMD vectors are 128 bits wide):',
     '',
     '| system | threads | n=64 | n=256 | n=1024 | n=1024 / ceiling |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.label} | ${r.threads} | ${fmt(r.g(64), 1)} | ${fmt(r.g(256), 1)} | ${fmt(r.g(1024), 1)} | ${Number.isFinite(ceiling(r.threads)) ? `${Math.round((100 * r.g(1024)) / ceiling(r.threads))}%` : ''} |`),
+    ...rows.map((r) => `| ${r.label} | ${r.threads} | ${fmt(r.g(64), 1)} | ${fmt(r.g(256), 1)} | ${fmt(r.g(1024), 1)} | ${share(r)} |`),
     ...failed,
     '',
   ];
   if (typeof peakBefore !== 'string' && typeof peakAfter !== 'string' && peakBefore.results.length) {
-    const at = (p: FmaPeak, t: number): string => fmt(p.results.find((r) => r.threads === t)?.gflops ?? NaN, 1);
-    const per = peakBefore.results.map((r) => `${at(peakBefore, r.threads)} / ${at(peakAfter, r.threads)} GFLOP/s on ${r.threads} thread${r.threads > 1 ? 's' : ''}`);
-    lines.push(`FMA ceiling of this machine before / after the K1 runs (bench/peak/fma-peak.cc: independent ${peakBefore.isa} multiply-add chains on registers, no memory traffic): ${per.join(', ')}.`);
+    const at = (p: FmaPeak, t: number, simd128: boolean): string => fmt((simd128 ? p.results128 : p.results)?.find((r) => r.threads === t)?.gflops ?? NaN, 1);
+    const per = (simd128: boolean): string =>
+      peakBefore.results.map((r) => `${at(peakBefore, r.threads, simd128)} / ${at(peakAfter, r.threads, simd128)} GFLOP/s on ${r.threads} thread${r.threads > 1 ? 's' : ''}`).join(', ');
+    lines.push(`FMA ceiling of this machine before / after the K1 runs (bench/peak/fma-peak.cc: independent ${peakBefore.isa} multiply-add chains on registers, no memory traffic): ${per(false)}; with 128-bit vectors ${per(true)}.`);
   } else {
     const why = [peakBefore, peakAfter].find((p): p is string => typeof p === 'string') ?? 'no AVX2/AVX-512 FMA on this CPU';
     lines.push(`FMA ceiling: not measured (${why}).`);
@@ -404,6 +411,8 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
 interface FmaPeak {
   isa: string;
   results: { threads: number; gflops: number }[];
+  /** the same chains on 128-bit vectors (the WASM SIMD width) */
+  results128?: { threads: number; gflops: number }[];
 }
 
 /** bench/peak/fma-peak.cc built with the C++ compiler the native addon needs: its path, or why it did not build. */
