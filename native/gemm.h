@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <functional>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace neurona {
@@ -83,7 +83,23 @@ void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float
 /** Threads used by the kernels (the caller included). */
 int num_threads();
 void set_num_threads(int n);
+/**
+ * A reference to a callable of a chunk index, for parallel_run: unlike std::function it never allocates
+ * (a lambda capturing more than two references would be copied to the heap on every call: a batch-1
+ * forward makes three). It only refers to the callable, which a parallel_run call's argument outlives.
+ */
+class ChunkFn {
+ public:
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, ChunkFn>>>
+  ChunkFn(const F& f) : obj_(&f), call_([](const void* o, int i) { (*static_cast<const F*>(o))(i); }) {}
+  void operator()(int i) const { call_(obj_, i); }
+
+ private:
+  const void* obj_;
+  void (*call_)(const void*, int);
+};
+
 /** Runs fn(0..chunks-1), chunks claimed dynamically by the caller and the pool's threads. */
-void parallel_run(int chunks, const std::function<void(int)>& fn);
+void parallel_run(int chunks, ChunkFn fn);
 
 }  // namespace neurona

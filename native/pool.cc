@@ -28,12 +28,12 @@ struct Pool {
   // state's chunk counter closed at 0xffffffff, or before the generation is published), so a helper that
   // read them late can never claim a chunk with them: its claim (a CAS on the state) fails.
   std::atomic<int> chunks{0};
-  std::atomic<const std::function<void(int)>*> fn{nullptr};
+  std::atomic<const ChunkFn*> fn{nullptr};
   std::mutex mu;
   std::condition_variable cv;
 
   // Claims and runs chunks of generation `g` until none are left (or a newer job started).
-  void work(uint32_t g, int n, const std::function<void(int)>* f) {
+  void work(uint32_t g, int n, const ChunkFn* f) {
     for (;;) {
       uint64_t v = state.load(std::memory_order_acquire);
       if (static_cast<uint32_t>(v >> 32) != g || (v & 0xffffffffu) >= static_cast<uint32_t>(n)) return;
@@ -82,7 +82,7 @@ struct Pool {
     stop.store(false);
   }
 
-  void run(int n, const std::function<void(int)>& f) {
+  void run(int n, const ChunkFn& f) {
     if (threads.empty() || n <= 1) {
       for (int i = 0; i < n; i++) f(i);
       return;
@@ -149,7 +149,7 @@ void set_num_threads(int n) {
   p.start(n);
 }
 
-void parallel_run(int chunks, const std::function<void(int)>& fn) {
+void parallel_run(int chunks, ChunkFn fn) {
   get_pool().run(chunks, fn);
 }
 
