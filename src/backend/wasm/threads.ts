@@ -4,11 +4,12 @@
 // wakes the workers (Atomics.notify); then every thread, the caller included, claims tasks from one
 // counter (a compare-and-swap that also checks the job's generation): first the parts of op(A) to pack
 // into the shared memory (packPart), then chunks of C's columns, each computed with the thread's own
-// scratch (sgemmPackedA: each packs only its columns of B) once every part of A is packed. A worker that wakes late, or is descheduled on this shared machine, simply
-// gets fewer chunks: the caller never waits for more than the chunks already claimed. Workers spin
-// briefly before sleeping (Atomics.wait), since waking a sleeping thread costs 15-50 µs. Needs
-// SharedArrayBuffer (Node; cross-origin-isolated pages): where it is missing, or until the workers have
-// started (asynchronously), the single-threaded module runs.
+// scratch (sgemmPackedA: each packs only its columns of B) once every part of A is packed. A worker
+// that wakes late, or is descheduled on this shared machine, simply gets fewer tasks: the caller never
+// waits for more than the tasks already claimed. Workers spin briefly before sleeping (Atomics.wait),
+// since waking a sleeping thread costs 15-50 µs. Needs SharedArrayBuffer (Node; cross-origin-isolated
+// pages): where it is missing, or until the workers have started (asynchronously), the single-threaded
+// module runs.
 import { BackendError } from '../../core/index.ts';
 
 /** The kernels' exports in the threaded module (the memory is imported). */
@@ -42,7 +43,7 @@ interface WorkerLike {
 // Control block (int32 slots) at the start of the shared arena.
 const GEN = 0; // the job's generation (21 bits): workers wait on it
 const DONE = 1; // chunks finished
-const NEXT = 2; // (generation << 10) | next chunk; chunk 1023 = closed (no job to claim from)
+const NEXT = 2; // (generation << 10) | next task (parts of A, then chunks of C); 1023 = closed (no job to claim from)
 const P = 3; // m, n, k, pa, b, ldb, transB, c, ldc, acc, chunkCols, chunks, scratch, scratchStride, a, lda, transA, parts
 const READY = 24; // workers up: counted in shared memory, so a caller busy in a synchronous loop sees them
 const PACKED = 25; // parts of op(A) packed
@@ -57,12 +58,11 @@ const GEN_MASK = 0x1fffff;
 // to pack (indices below `parts`), then chunks of C's columns, each started only once every part is
 // packed and B is in place (a part another thread claimed is being packed, and the caller writes B
 // while the workers pack: the wait is short; it gives up at `deadline`, and then the caller's wait for
-// the chunks reports the dead worker). `i32` is the control block, `ex`
-// the thread's instance, `id` its scratch slot. Shared verbatim by the workers (as source) and the
-// caller: a claim succeeds only while the job is open, so its parameters, read after the claim, are the
-// job's (the caller rewrites them only once every chunk is done and the job closed). (Its source is
-// embedded in the workers' script: it must not contain nested functions, which tsx's keepNames would
-// wrap in a helper the worker does not have.)
+// the chunks reports the dead worker). `i32` is the control block, `ex` the thread's instance, `id` its
+// scratch slot. Shared verbatim by the workers (as source) and the caller: a claim succeeds only while
+// the job is open, so its parameters, read after the claim, are the job's (the caller rewrites them only
+// once every chunk is done and the job closed). (Its source is embedded in the workers' script: it must
+// not contain nested functions, which tsx's keepNames would wrap in a helper the worker does not have.)
 function claimChunks(i32: Int32Array, ex: ThreadedExports, g: number, id: number, deadline: number): void {
   for (;;) {
     const v = Atomics.load(i32, NEXT);
