@@ -59,71 +59,53 @@ void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool
 }
 
 #if defined(__x86_64__)
-// The 12 accumulators are named variables, not an array: with an array GCC 12 kept a copy of every
-// accumulator on the stack, one store per FMA, and the kernel ran at a third of the FMA peak.
-__attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+// The tile's accumulators (12 for the full 6x16 tile) are named variables, not an array: with an array
+// GCC 12 kept a copy of every accumulator on the stack, one store per FMA, and the kernel ran at a third
+// of the FMA peak. V vectors a row: 2 (the full tile), or 1 for a right edge of at most 8 columns (half
+// the multiply-adds); the second vector's variables are then never touched.
+template <int V>
+__attribute__((target("avx2,fma"), always_inline)) inline void ukr_avx2_tile(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
   constexpr int NR = 16;
-  if (nr <= 8) {
-    // a right edge of at most 8 columns: one vector a row (half the multiply-adds of the full tile)
-    __m256 h0 = _mm256_setzero_ps(), h1 = h0, h2 = h0, h3 = h0, h4 = h0, h5 = h0;
-    for (int p = 0; p < kc; p++) {
-      const __m256 b0 = _mm256_loadu_ps(b);
-      h0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a), b0, h0);
-      h1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, h1);
-      h2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, h2);
-      h3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, h3);
-      h4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, h4);
-      h5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, h5);
-      a += 6;
-      b += NR;
-    }
-    const __m256 rows[6] = {h0, h1, h2, h3, h4, h5};
-    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    for (int i = 0; i < mr; i++) {
-      float* ci = c + static_cast<size_t>(i) * ldc;
-      const __m256 v0 = add ? _mm256_add_ps(_mm256_maskload_ps(ci, m0), rows[i]) : rows[i];
-      _mm256_maskstore_ps(ci, m0, v0);
-    }
-    return;
-  }
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int p = 0; p < kc; p++) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = V == 2 ? _mm256_loadu_ps(b + 8) : b0;
     __m256 ai = _mm256_broadcast_ss(a);
     c00 = _mm256_fmadd_ps(ai, b0, c00);
-    c01 = _mm256_fmadd_ps(ai, b1, c01);
+    if (V == 2) c01 = _mm256_fmadd_ps(ai, b1, c01);
     ai = _mm256_broadcast_ss(a + 1);
     c10 = _mm256_fmadd_ps(ai, b0, c10);
-    c11 = _mm256_fmadd_ps(ai, b1, c11);
+    if (V == 2) c11 = _mm256_fmadd_ps(ai, b1, c11);
     ai = _mm256_broadcast_ss(a + 2);
     c20 = _mm256_fmadd_ps(ai, b0, c20);
-    c21 = _mm256_fmadd_ps(ai, b1, c21);
+    if (V == 2) c21 = _mm256_fmadd_ps(ai, b1, c21);
     ai = _mm256_broadcast_ss(a + 3);
     c30 = _mm256_fmadd_ps(ai, b0, c30);
-    c31 = _mm256_fmadd_ps(ai, b1, c31);
+    if (V == 2) c31 = _mm256_fmadd_ps(ai, b1, c31);
     ai = _mm256_broadcast_ss(a + 4);
     c40 = _mm256_fmadd_ps(ai, b0, c40);
-    c41 = _mm256_fmadd_ps(ai, b1, c41);
+    if (V == 2) c41 = _mm256_fmadd_ps(ai, b1, c41);
     ai = _mm256_broadcast_ss(a + 5);
     c50 = _mm256_fmadd_ps(ai, b0, c50);
-    c51 = _mm256_fmadd_ps(ai, b1, c51);
+    if (V == 2) c51 = _mm256_fmadd_ps(ai, b1, c51);
     a += 6;
     b += NR;
   }
   const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-  if (nr == NR) {
-    for (int i = 0; i < mr; i++) {
-      float* ci = c + static_cast<size_t>(i) * ldc;
-      if (add) {
-        _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), rows[i][0]));
-        _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), rows[i][1]));
-      } else {
-        _mm256_storeu_ps(ci, rows[i][0]);
-        _mm256_storeu_ps(ci + 8, rows[i][1]);
+  if constexpr (V == 2) {
+    if (nr == NR) {
+      for (int i = 0; i < mr; i++) {
+        float* ci = c + static_cast<size_t>(i) * ldc;
+        if (add) {
+          _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), rows[i][0]));
+          _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), rows[i][1]));
+        } else {
+          _mm256_storeu_ps(ci, rows[i][0]);
+          _mm256_storeu_ps(ci + 8, rows[i][1]);
+        }
       }
+      return;
     }
-    return;
   }
   // masked columns on the right edge (lane j is written when j < nr)
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -131,79 +113,75 @@ __attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const 
   const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lane);
   for (int i = 0; i < mr; i++) {
     float* ci = c + static_cast<size_t>(i) * ldc;
-    __m256 v0 = rows[i][0], v1 = rows[i][1];
-    if (add) {
-      v0 = _mm256_add_ps(_mm256_maskload_ps(ci, m0), v0);
-      v1 = _mm256_add_ps(_mm256_maskload_ps(ci + 8, m1), v1);
+    for (int v = 0; v < V; v++) {
+      const __m256i mv = v ? m1 : m0;
+      __m256 x = rows[i][v];
+      if (add) x = _mm256_add_ps(_mm256_maskload_ps(ci + 8 * v, mv), x);
+      _mm256_maskstore_ps(ci + 8 * v, mv, x);
     }
-    _mm256_maskstore_ps(ci, m0, v0);
-    _mm256_maskstore_ps(ci + 8, m1, v1);
   }
 }
 
-__attribute__((target("avx512f,fma"))) void ukr_avx512(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+__attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+  if (nr <= 8) ukr_avx2_tile<1>(kc, a, b, c, ldc, add, mr, nr);
+  else ukr_avx2_tile<2>(kc, a, b, c, ldc, add, mr, nr);
+}
+
+// The AVX-512 tile, 14 rows of V vectors: 2 (the full 14x32 tile, 28 accumulators), or 1 for a right
+// edge of at most 16 columns (half the multiply-adds).
+template <int V>
+__attribute__((target("avx512f,fma"), always_inline)) inline void ukr_avx512_tile(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
   constexpr int MR = 14, NR = 32;
-  if (nr <= 16) {
-    // a right edge of at most 16 columns: one vector a row (half the multiply-adds of the full tile)
-    __m512 h[MR];
+  __m512 acc[MR][V];
 #pragma GCC unroll 14
-    for (int i = 0; i < MR; i++) h[i] = _mm512_setzero_ps();
-    for (int p = 0; p < kc; p++) {
-      const __m512 b0 = _mm512_loadu_ps(b);
-#pragma GCC unroll 14
-      for (int i = 0; i < MR; i++) h[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, h[i]);
-      a += MR;
-      b += NR;
-    }
-    const __mmask16 m0 = nr == 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nr) - 1);
-    for (int i = 0; i < mr; i++) {
-      float* ci = c + static_cast<size_t>(i) * ldc;
-      __m512 v0 = h[i];
-      if (add) v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), v0);
-      _mm512_mask_storeu_ps(ci, m0, v0);
-    }
-    return;
-  }
-  __m512 acc[MR][2];
-#pragma GCC unroll 14
-  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; v++) acc[i][v] = _mm512_setzero_ps();
   for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    __m512 bv[V];
+#pragma GCC unroll 2
+    for (int v = 0; v < V; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; i++) {
       const __m512 ai = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+#pragma GCC unroll 2
+      for (int v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
     a += MR;
     b += NR;
   }
-  if (nr == NR) {
-    for (int i = 0; i < mr; i++) {
-      float* ci = c + static_cast<size_t>(i) * ldc;
-      if (add) {
-        _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), acc[i][0]));
-        _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc[i][1]));
-      } else {
-        _mm512_storeu_ps(ci, acc[i][0]);
-        _mm512_storeu_ps(ci + 16, acc[i][1]);
+  if constexpr (V == 2) {
+    if (nr == NR) {
+      for (int i = 0; i < mr; i++) {
+        float* ci = c + static_cast<size_t>(i) * ldc;
+        if (add) {
+          _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), acc[i][0]));
+          _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc[i][1]));
+        } else {
+          _mm512_storeu_ps(ci, acc[i][0]);
+          _mm512_storeu_ps(ci + 16, acc[i][1]);
+        }
       }
+      return;
     }
-    return;
   }
   // masked columns on the right edge
   const __mmask16 m0 = nr >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nr) - 1);
   const __mmask16 m1 = nr <= 16 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << (nr - 16)) - 1);
   for (int i = 0; i < mr; i++) {
     float* ci = c + static_cast<size_t>(i) * ldc;
-    __m512 v0 = acc[i][0], v1 = acc[i][1];
-    if (add) {
-      v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), v0);
-      v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), v1);
+    for (int v = 0; v < V; v++) {
+      const __mmask16 mv = v ? m1 : m0;
+      __m512 x = acc[i][v];
+      if (add) x = _mm512_add_ps(_mm512_maskz_loadu_ps(mv, ci + 16 * v), x);
+      _mm512_mask_storeu_ps(ci + 16 * v, mv, x);
     }
-    _mm512_mask_storeu_ps(ci, m0, v0);
-    _mm512_mask_storeu_ps(ci + 16, m1, v1);
   }
+}
+
+__attribute__((target("avx512f,fma"))) void ukr_avx512(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+  if (nr <= 16) ukr_avx512_tile<1>(kc, a, b, c, ldc, add, mr, nr);
+  else ukr_avx512_tile<2>(kc, a, b, c, ldc, add, mr, nr);
 }
 #endif
 
