@@ -1,6 +1,7 @@
 // Single-precision GEMM: BLIS-style blocking (B packed in KC x NR micro-panels, A in MR x KC
 // micro-panels) around a register-blocked micro-kernel: AVX-512 14x32 (28 zmm accumulators), AVX2
-// 6x16 (12 ymm), or a portable 4x8 loop. Transposed operands are read by the packing routines, so the
+// 6x16 (12 ymm), or a portable 4x8 loop; a right edge of at most half a tile (a classifier's 10 outputs)
+// runs the vector-wide half of the tile. Transposed operands are read by the packing routines, so the
 // backward pass never copies a transpose. Work is split over the thread pool by rows or columns of C.
 #include "clones.h"
 #include <algorithm>
