@@ -1,7 +1,8 @@
 // The WASM backend's worker threads in a browser: a page served cross-origin isolated (COOP/COEP
 // headers, so SharedArrayBuffer exists) starts its pool of Web Workers over a shared WebAssembly.Memory,
-// and its products on 2 threads (A packed in parts by both, B copied in while they pack), forward and
-// backward, equal those on 1 thread to the bit and the TS backend's within float32 rounding. Skipped, with the reason printed, where
+// and its products on 2 threads (A packed in parts by both, B copied in while they pack) and a
+// convolution on them, forward and backward, equal those on 1 thread to the bit and the TS backend's
+// within float32 rounding. Skipped, with the reason printed, where
 // /usr/bin/chromium is missing (CI installs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ const executablePath = process.env.NEURONA_CHROMIUM ?? '/usr/bin/chromium';
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
-test('in a cross-origin isolated page the WASM backend runs its products on Web Workers, equal to the TS backend', async (t) => {
+test('in a cross-origin isolated page the WASM backend runs its products and convolutions on Web Workers, equal to the TS backend', async (t) => {
   if (!existsSync(executablePath)) {
     console.log(`skipped: chromium not found at ${executablePath} (apt-get install chromium)`);
     t.skip(`chromium not found at ${executablePath}`);
@@ -69,13 +70,23 @@ test('in a cross-origin isolated page the WASM backend runs its products on Web 
             return [[...c.contiguousData()], [...a.grad!.contiguousData()], [...b.grad!.contiguousData()]];
           }),
         );
+        // a W3-sized convolution (32 -> 32 channels, 26x26: 5.3M multiply-adds per sample, on the pool):
+        // its output, and the gradients of its input, weight and bias
+        nr.manualSeed(7);
+        const conv = new nr.nn.Conv2d(32, 32, 3);
+        const x = nr.randn([2, 32, 26, 26]).requiresGrad_();
+        const y = conv.forward(x);
+        y.mul(y).sum().backward();
+        run[run.length - 1]!.push([...y.contiguousData()], [...x.grad!.contiguousData()], ...conv.parameters().map((q) => [...q.grad!.contiguousData()]));
       }
       nr.setBackend('wasm');
       const [two, one, ts] = run as [number[][], number[][], number[][]];
       const errs: string[] = [];
       for (let q = 0; q < ts.length; q++) {
-        const [m, k, n, ta, tb] = shapes[Math.floor(q / 3)]!;
-        const what = `[${m}, ${k}] x [${k}, ${n}]${ta ? ', A transposed' : ''}${tb ? ', B transposed' : ''}: ${['C', 'dA', 'dB'][q % 3]}`;
+        const shape = shapes[Math.floor(q / 3)];
+        const what = shape
+          ? `[${shape[0]}, ${shape[1]}] x [${shape[1]}, ${shape[2]}]${shape[3] ? ', A transposed' : ''}${shape[4] ? ', B transposed' : ''}: ${['C', 'dA', 'dB'][q % 3]}`
+          : `conv2d 32 -> 32 channels: ${['output', 'input gradient', 'weight gradient', 'bias gradient'][q - 3 * shapes.length]}`;
         // the threads split C's columns, each summed in the same order as on one thread: equal to the bit
         if (two[q]!.some((v, i) => !Object.is(v, one[q]![i]))) errs.push(`${what}: 2 threads differ from 1`);
         // against the TS backend: float32 sums in another order, relative to the output's largest value
