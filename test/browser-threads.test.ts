@@ -2,35 +2,22 @@
 // headers, so SharedArrayBuffer exists) starts its pool of Web Workers over a shared WebAssembly.Memory,
 // and its products on 2 threads (A packed in parts by both, B copied in while they pack) and a
 // convolution on them, forward and backward, equal those on 1 thread to the bit and the TS backend's
-// within float32 rounding. Skipped, with the reason printed, where
-// /usr/bin/chromium is missing (CI installs it).
+// within float32 rounding. Skipped, with the reason printed, where /usr/bin/chromium is missing (CI
+// installs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { coreBundle, withBrowser } from './chromium.ts';
 
-const executablePath = process.env.NEURONA_CHROMIUM ?? '/usr/bin/chromium';
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-
-test('in a cross-origin isolated page the WASM backend runs its products and convolutions on Web Workers, equal to the TS backend', async (t) => {
-  if (!existsSync(executablePath)) {
-    console.log(`skipped: chromium not found at ${executablePath} (apt-get install chromium)`);
-    t.skip(`chromium not found at ${executablePath}`);
-    return;
-  }
-  const out = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'neurona', write: false, logLevel: 'silent' });
+test('in a cross-origin isolated page the WASM backend runs its products and convolutions on Web Workers, equal to the TS backend', (t) => withBrowser(t, async (browser) => {
+  const bundle = await coreBundle();
   const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
   const server = createServer((req, res) => {
-    if (req.url === '/neurona.js') res.writeHead(200, { 'Content-Type': 'text/javascript', ...isolation }).end(out.outputFiles[0]!.text);
+    if (req.url === '/neurona.js') res.writeHead(200, { 'Content-Type': 'text/javascript', ...isolation }).end(bundle);
     else res.writeHead(200, { 'Content-Type': 'text/html', ...isolation }).end('<!doctype html><title>neurona</title><script src="/neurona.js"></script>');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath, args });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -105,7 +92,6 @@ test('in a cross-origin isolated page the WASM backend runs its products and con
     assert.equal(r.after, 2, 'the pool is still up after the products (no worker died)');
     assert.deepEqual(r.errs, []);
   } finally {
-    await browser.close();
     server.close();
   }
-});
+}));

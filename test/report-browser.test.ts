@@ -4,35 +4,16 @@
 // (`apt-get install chromium`; CI installs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decode } from 'fast-png';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
 import { build } from 'esbuild';
 import { manualSeed, rand } from '../src/index.ts';
 import * as nn from '../src/nn/index.ts';
 import { History } from '../src/model/index.ts';
 import { activationPlot } from '../src/plot/index.ts';
 import { writeReport } from '../src/node/index.ts';
-
-const executablePath = process.env.NEURONA_CHROMIUM ?? '/usr/bin/chromium';
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-async function withBrowser(t: { skip(msg: string): void }, fn: (b: Browser) => Promise<void>): Promise<void> {
-  if (!existsSync(executablePath)) {
-    console.log(`skipped: chromium not found at ${executablePath} (apt-get install chromium)`);
-    t.skip(`chromium not found at ${executablePath}`);
-    return;
-  }
-  const browser = await chromium.launch({ executablePath, args });
-  try {
-    await fn(browser);
-  } finally {
-    await browser.close();
-  }
-}
+import { withBrowser } from './chromium.ts';
 
 test('the HTML report opens offline in headless Chromium and shows its charts', (t) => withBrowser(t, async (browser) => {
   manualSeed(0);
