@@ -381,8 +381,7 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
   if (typeof peakExe !== 'string') rmSync(dirname(peakExe.exe), { recursive: true, force: true });
   const peaks = [peakBefore, peakAfter].filter((p): p is FmaPeak => typeof p !== 'string');
   // the higher of the two measurements for t threads, with the widest vectors or with 128-bit ones
-  const ceiling = (t: number, simd128: boolean): number =>
-    Math.max(...peaks.map((p) => (simd128 ? p.results128 : p.results)?.find((r) => r.threads === t)?.gflops ?? NaN));
+  const ceiling = (t: number, simd128: boolean): number => Math.max(...peaks.map((p) => peakAt(p, t, simd128)));
   const share = (r: (typeof rows)[number]): string => {
     const c = ceiling(r.threads, r.simd128);
     return Number.isFinite(c) ? `${Math.round((100 * r.g(1024)) / c)}%${r.simd128 ? ' (128-bit)' : ''}` : '';
@@ -397,9 +396,10 @@ async function runK1(systems: Map<Peer | 'neurona', System[]>): Promise<string[]
     '',
   ];
   if (typeof peakBefore !== 'string' && typeof peakAfter !== 'string' && peakBefore.results.length) {
-    const at = (p: FmaPeak, t: number, simd128: boolean): string => fmt((simd128 ? p.results128 : p.results)?.find((r) => r.threads === t)?.gflops ?? NaN, 1);
     const per = (simd128: boolean): string =>
-      peakBefore.results.map((r) => `${at(peakBefore, r.threads, simd128)} / ${at(peakAfter, r.threads, simd128)} GFLOP/s on ${r.threads} thread${r.threads > 1 ? 's' : ''}`).join(', ');
+      peakBefore.results
+        .map((r) => `${fmt(peakAt(peakBefore, r.threads, simd128), 1)} / ${fmt(peakAt(peakAfter, r.threads, simd128), 1)} GFLOP/s on ${r.threads} thread${r.threads > 1 ? 's' : ''}`)
+        .join(', ');
     lines.push(`FMA ceiling of this machine before / after the K1 runs (bench/peak/fma-peak.cc: independent ${peakBefore.isa} multiply-add chains on registers, no memory traffic): ${per(false)}; with 128-bit vectors ${per(true)}.`);
   } else {
     const why = [peakBefore, peakAfter].find((p): p is string => typeof p === 'string') ?? 'no AVX2/AVX-512 FMA on this CPU';
@@ -413,6 +413,11 @@ interface FmaPeak {
   results: { threads: number; gflops: number }[];
   /** the same chains on 128-bit vectors (the WASM SIMD width) */
   results128?: { threads: number; gflops: number }[];
+}
+
+/** A ceiling measurement's GFLOP/s on t threads, with the widest vectors or 128-bit ones (NaN if not measured). */
+function peakAt(p: FmaPeak, t: number, simd128: boolean): number {
+  return (simd128 ? p.results128 : p.results)?.find((r) => r.threads === t)?.gflops ?? NaN;
 }
 
 /** bench/peak/fma-peak.cc built with the C++ compiler the native addon needs: its path, or why it did not build. */

@@ -95,13 +95,19 @@ bool one_i32_arg(napi_env env, napi_callback_info info, int32_t& out, const char
   return get_i32(env, argv[0], out);
 }
 
-// Reads a call's n arguments into argv; false, with a JS error "<what>: <expected>; got <count> arguments",
-// when it has another count.
-bool exact_args(napi_env env, napi_callback_info info, napi_value* argv, size_t n, const std::string& what, const char* expected) {
-  size_t argc = n;
+// Reads a call's arguments into argv (room for the larger of n1 and n2) and their count into argc; false,
+// with a JS error "<what>: <expected>; got <count> arguments", when the count is neither n1 nor n2.
+bool call_args(napi_env env, napi_callback_info info, napi_value* argv, size_t& argc, size_t n1, size_t n2, const std::string& what, const char* expected) {
+  argc = std::max(n1, n2);
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc == n) return true;
+  if (argc == n1 || argc == n2) return true;
   return throw_error(env, what + ": " + expected + "; got " + std::to_string(argc) + " arguments");
+}
+
+// The same for a call that takes exactly n arguments.
+bool exact_args(napi_env env, napi_callback_info info, napi_value* argv, size_t n, const std::string& what, const char* expected) {
+  size_t argc;
+  return call_args(env, info, argv, argc, n, n, what, expected);
 }
 
 // sgemm(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, m, n, k, accumulate)
@@ -229,16 +235,14 @@ napi_value ConvCols(napi_env env, napi_callback_info info, bool toCols) {
 // conv2d(x, w, bias | null, out, n, groups, o, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo) and
 // conv2dGrad(x, w, gy, dx | null, dw | null, n, groups, o, c, ...): a whole batch (c, the geometry, per group).
 napi_value ConvBatch(napi_env env, napi_callback_info info, bool grad) {
-  size_t argc = 24;
+  size_t argc;
   napi_value argv[24];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   const char* op = grad ? "native conv2dGrad" : "native conv2d";
   // the forward takes an optional 21st argument: the activation code to apply (activations.h; -1 none);
   // the backward optional 22nd-24th: that code, the activation's output y and the bias gradient db (or null)
-  if (grad ? argc != 21 && argc != 24 : argc != 20 && argc != 21) {
-    throw_error(env, std::string(op) + (grad ? ": 21 arguments, or 24 with an activation code, its output and the bias gradient" : ": 20 arguments and an optional activation code"));
+  if (!(grad ? call_args(env, info, argv, argc, 21, 24, op, "21 arguments, or 24 with an activation code, its output and the bias gradient")
+             : call_args(env, info, argv, argc, 20, 21, op, "20 arguments and an optional activation code")))
     return nullptr;
-  }
   int32_t act = -1;
   F32 y, db;
   if (!grad && argc == 21 && !get_i32(env, argv[20], act)) return nullptr;
@@ -300,14 +304,13 @@ bool get_i32arr(napi_env env, napi_value v, int32_t*& p, size_t& n, const char* 
 
 // maxPool2d(x, out, arg, planes, h, w, kh, kw, sh, sw, ph, pw, ho, wo)
 napi_value MaxPool2d(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
   napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!exact_args(env, info, argv, 14, "native maxPool2d", "14 arguments")) return nullptr;
   F32 x, out;
   int32_t* arg;
   size_t argN;
   int32_t v[11];
-  if (argc != 14 || !get_f32(env, argv[0], x, "maxPool2d x") || !get_f32(env, argv[1], out, "maxPool2d out") || !get_i32arr(env, argv[2], arg, argN, "maxPool2d arg")) return nullptr;
+  if (!get_f32(env, argv[0], x, "maxPool2d x") || !get_f32(env, argv[1], out, "maxPool2d out") || !get_i32arr(env, argv[2], arg, argN, "maxPool2d arg")) return nullptr;
   for (int i = 0; i < 11; i++)
     if (!get_i32(env, argv[3 + i], v[i])) return nullptr;
   const int planes = v[0];
@@ -330,13 +333,12 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
 
 // scatterAdd(g, idx, dx): dx[idx[i]] += g[i]
 napi_value ScatterAdd(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!exact_args(env, info, argv, 3, "native scatterAdd", "g, idx and dx")) return nullptr;
   F32 g, dx;
   int32_t* idx;
   size_t idxN;
-  if (argc != 3 || !get_f32(env, argv[0], g, "scatterAdd g") || !get_i32arr(env, argv[1], idx, idxN, "scatterAdd idx") || !get_f32(env, argv[2], dx, "scatterAdd dx")) return nullptr;
+  if (!get_f32(env, argv[0], g, "scatterAdd g") || !get_i32arr(env, argv[1], idx, idxN, "scatterAdd idx") || !get_f32(env, argv[2], dx, "scatterAdd dx")) return nullptr;
   if (idxN != g.n) {
     throw_error(env, "native scatterAdd: as many indices as values");
     return nullptr;
@@ -383,12 +385,11 @@ long unary_min_parallel(int code, bool grad) {
 
 // unary(code, x, out) / unaryGrad(code, x, y, g, out): same-length float32 arrays
 napi_value Unary(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!exact_args(env, info, argv, 3, "native unary", "code, x and out")) return nullptr;
   int32_t code;
   F32 x, out;
-  if (argc != 3 || !get_i32(env, argv[0], code) || !get_f32(env, argv[1], x, "unary x") || !get_f32(env, argv[2], out, "unary out")) return nullptr;
+  if (!get_i32(env, argv[0], code) || !get_f32(env, argv[1], x, "unary x") || !get_f32(env, argv[2], out, "unary out")) return nullptr;
   if (x.n != out.n || code < 0 || code > 3) {
     throw_error(env, "native unary: a known op code and arrays of equal length");
     return nullptr;
@@ -398,12 +399,11 @@ napi_value Unary(napi_env env, napi_callback_info info) {
 }
 
 napi_value UnaryGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!exact_args(env, info, argv, 5, "native unaryGrad", "code, x, y, g and out")) return nullptr;
   int32_t code;
   F32 x, y, g, out;
-  if (argc != 5 || !get_i32(env, argv[0], code) || !get_f32(env, argv[1], x, "unaryGrad x") || !get_f32(env, argv[2], y, "unaryGrad y") ||
+  if (!get_i32(env, argv[0], code) || !get_f32(env, argv[1], x, "unaryGrad x") || !get_f32(env, argv[2], y, "unaryGrad y") ||
       !get_f32(env, argv[3], g, "unaryGrad g") || !get_f32(env, argv[4], out, "unaryGrad out"))
     return nullptr;
   if (x.n != out.n || y.n != out.n || g.n != out.n || code < 0 || code > 3) {
@@ -418,12 +418,12 @@ bool overlaps(const F32& x, const F32& y) { return x.p != nullptr && y.p != null
 
 // lstmGates(gates [B,4H], c [B,H] (rows ldc apart), out [B,2H], act [B,5H], b, h[, add [B,4H] | null, ldc])
 napi_value LstmGates(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
+  size_t argc;
   napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!call_args(env, info, argv, argc, 6, 8, "native lstmGates", "6 arguments, or 8 with add and ldc")) return nullptr;
   F32 gates, c, out, act, add;
   int32_t b, h, ldc = -1;
-  if ((argc != 6 && argc != 8) || !get_f32(env, argv[0], gates, "lstmGates gates") || !get_f32(env, argv[1], c, "lstmGates c") || !get_f32(env, argv[2], out, "lstmGates out") ||
+  if (!get_f32(env, argv[0], gates, "lstmGates gates") || !get_f32(env, argv[1], c, "lstmGates c") || !get_f32(env, argv[2], out, "lstmGates out") ||
       !get_f32(env, argv[3], act, "lstmGates act") || !get_i32(env, argv[4], b) || !get_i32(env, argv[5], h))
     return nullptr;
   if (argc == 8 && (!get_f32(env, argv[6], add, "lstmGates add", true) || !get_i32(env, argv[7], ldc))) return nullptr;
@@ -447,12 +447,12 @@ napi_value LstmGates(napi_env env, napi_callback_info info) {
 
 // lstmGatesGrad(grad [B,2H], c [B,H], act [B,5H], dGates [B,4H], dC [B,H], b, h[, dhIn [B,H] | null, dcIn [B,H] | null, ldc (c's row stride)])
 napi_value LstmGatesGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
+  size_t argc;
   napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!call_args(env, info, argv, argc, 7, 10, "native lstmGatesGrad", "7 arguments, or 10 with dhIn, dcIn and ldc")) return nullptr;
   F32 grad, c, act, dg, dc, dhIn, dcIn;
   int32_t b, h, ldc = -1;
-  if ((argc != 7 && argc != 10) || !get_f32(env, argv[0], grad, "lstmGatesGrad grad") || !get_f32(env, argv[1], c, "lstmGatesGrad c") || !get_f32(env, argv[2], act, "lstmGatesGrad act") ||
+  if (!get_f32(env, argv[0], grad, "lstmGatesGrad grad") || !get_f32(env, argv[1], c, "lstmGatesGrad c") || !get_f32(env, argv[2], act, "lstmGatesGrad act") ||
       !get_f32(env, argv[3], dg, "lstmGatesGrad dGates") || !get_f32(env, argv[4], dc, "lstmGatesGrad dC") || !get_i32(env, argv[5], b) || !get_i32(env, argv[6], h))
     return nullptr;
   if (argc == 10 && (!get_f32(env, argv[7], dhIn, "lstmGatesGrad dhIn", true) || !get_f32(env, argv[8], dcIn, "lstmGatesGrad dcIn", true) || !get_i32(env, argv[9], ldc))) return nullptr;
@@ -742,11 +742,10 @@ napi_value MlpSgdEpoch(napi_env env, napi_callback_info info) {
 }
 
 napi_value Sumsq(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!exact_args(env, info, argv, 1, "native sumsq", "one Float32Array")) return nullptr;
   F32 x;
-  if (argc != 1 || !get_f32(env, argv[0], x, "sumsq x")) return nullptr;
+  if (!get_f32(env, argv[0], x, "sumsq x")) return nullptr;
   napi_value r;
   napi_create_double(env, neurona::sumsq_f32(x.p, x.n), &r);
   return r;
@@ -754,12 +753,11 @@ napi_value Sumsq(napi_env env, napi_callback_info info) {
 
 // reduceSum(x, outer, r, inner, out): out [outer, inner] = Σ over the middle axis of x [outer, r, inner]
 napi_value ReduceSum(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (!exact_args(env, info, argv, 5, "native reduceSum", "x, outer, r, inner and out")) return nullptr;
   F32 x, out;
   int32_t outer, r, inner;
-  if (argc != 5 || !get_f32(env, argv[0], x, "reduceSum x") || !get_i32(env, argv[1], outer) || !get_i32(env, argv[2], r) || !get_i32(env, argv[3], inner) ||
+  if (!get_f32(env, argv[0], x, "reduceSum x") || !get_i32(env, argv[1], outer) || !get_i32(env, argv[2], r) || !get_i32(env, argv[3], inner) ||
       !get_f32(env, argv[4], out, "reduceSum out"))
     return nullptr;
   if (outer < 0 || r < 0 || inner < 0 || x.n != static_cast<size_t>(outer) * r * inner || out.n != static_cast<size_t>(outer) * inner) {

@@ -89,6 +89,12 @@ test('native matmul equals the TS reference for every micro-kernel the CPU has, 
   const loose = addon as unknown as Record<string, (...a: unknown[]) => unknown>;
   assert.throws(() => loose.sgemm!(new Float32Array(4), 0, 2), /native sgemm: 14 arguments; got 3 arguments/);
   assert.throws(() => loose.adam!(), /native adam: 15 arguments; got 0 arguments/);
+  // (these returned undefined without an error before: a wrong count was not reported)
+  assert.throws(() => loose.unary!(0, new Float32Array(2)), /native unary: code, x and out; got 2 arguments/);
+  assert.throws(() => loose.maxPool2d!(new Float32Array(4)), /native maxPool2d: 14 arguments; got 1 arguments/);
+  assert.throws(() => loose.lstmGates!(new Float32Array(4), new Float32Array(1), new Float32Array(2), new Float32Array(5), 1, 1, null), /native lstmGates: 6 arguments, or 8 with add and ldc; got 7 arguments/);
+  assert.throws(() => loose.sumsq!(), /native sumsq: one Float32Array; got 0 arguments/);
+  assert.throws(() => loose.conv2d!(), /native conv2d: 20 arguments and an optional activation code; got 0 arguments/);
 });
 
 test('fused optimizer steps (native, WASM) equal the TS loops: Adam, AMSGrad, AdamW, SGD with momentum and Nesterov', () => {

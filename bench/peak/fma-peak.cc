@@ -88,8 +88,8 @@ int main() {
   const int all = std::max(1u, std::thread::hardware_concurrency());
   std::printf("{\"isa\":\"%s\"", isa);
   for (Width w : {Width::kWidest, Width::k128}) {
-    // flops per iteration of one thread: chains x lanes x 2
-    const double perIter = w == Width::k128 ? 96.0 : avx512 ? 768.0 : 192.0;
+    // flops per iteration of one thread (chains x lanes x 2): what one iteration reports
+    const double perIter = chains(avx512, w, 1);
     std::printf(",\"%s\":[", w == Width::k128 ? "results128" : "results");
     int printed = 0;
     for (int threads : {all, 1}) {
