@@ -33,12 +33,17 @@ struct View {
   inline float at(int i, int j) const { return trans ? p[static_cast<size_t>(j) * ld + i] : p[static_cast<size_t>(i) * ld + j]; }
 };
 
-using Ukr = void (*)(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr);
+// A micro-kernel: C's mr x nr tile (+)= a packed A micro-panel times a packed B micro-panel, then `epi`
+// (null: none; its bias already offset to the tile's first column).
+using Ukr = void (*)(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr, const Epilogue* epi);
+// One reading MR whole rows of a row-major A in place (row stride lda), the tile's full MR rows.
+using UkrRowA = void (*)(int kc, const float* a, size_t lda, const float* b, float* c, int ldc, bool add, int nr, const Epilogue* epi);
 
 struct Isa {
   const char* name;
   int mr, nr;
   Ukr ukr;
+  UkrRowA rowa;  // null where the family has none (A is then always packed)
 };
 
 // Writes an MR x NR tile held in `tmp` (row stride nr_full) into C, adding when `add`.
@@ -47,7 +52,21 @@ inline void store_partial(const float* tmp, int nrFull, float* c, int ldc, bool 
     for (int j = 0; j < nr; j++) c[static_cast<size_t>(i) * ldc + j] = (add ? c[static_cast<size_t>(i) * ldc + j] : 0.0f) + tmp[i * nrFull + j];
 }
 
-void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+// An epilogue on an mr x nr block of C in memory: the bias (bias[j] for column j), then ReLU. The
+// AVX-512 kernel applies it in registers instead.
+NEURONA_CLONES void apply_epilogue(float* c, int ldc, int mr, int nr, const Epilogue& epi) {
+  for (int i = 0; i < mr; i++) {
+    float* ci = c + static_cast<size_t>(i) * ldc;
+    if (epi.bias)
+#pragma omp simd
+      for (int j = 0; j < nr; j++) ci[j] += epi.bias[j];
+    if (epi.relu)
+#pragma omp simd
+      for (int j = 0; j < nr; j++) ci[j] = ci[j] > 0.0f ? ci[j] : 0.0f;
+  }
+}
+
+void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr, const Epilogue* epi) {
   constexpr int MR = 4, NR = 8;
   float acc[MR * NR] = {0};
   for (int p = 0; p < kc; p++) {
@@ -57,6 +76,7 @@ void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool
     }
   }
   store_partial(acc, NR, c, ldc, add, mr, nr);
+  if (epi) apply_epilogue(c, ldc, mr, nr, *epi);
 }
 
 #if defined(__x86_64__)
@@ -123,36 +143,47 @@ __attribute__((target("avx2,fma"), always_inline)) inline void ukr_avx2_tile(int
   }
 }
 
-__attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+__attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr, const Epilogue* epi) {
   if (nr <= 8) ukr_avx2_tile<1>(kc, a, b, c, ldc, add, mr, nr);
   else ukr_avx2_tile<2>(kc, a, b, c, ldc, add, mr, nr);
+  if (epi) apply_epilogue(c, ldc, mr, nr, *epi);
 }
 
 // The AVX-512 tile, 14 rows of V vectors: 2 (the full 14x32 tile, 28 accumulators), or 1 for a right
-// edge of at most 16 columns (half the multiply-adds).
-template <int V>
-__attribute__((target("avx512f,fma"), always_inline)) inline void ukr_avx512_tile(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+// edge of at most 16 columns (half the multiply-adds). A is a packed micro-panel (a[p * 14 + i]), or,
+// with RowA, 14 rows of a row-major A read where they are (a[i * lda + p]; all 14 rows must exist):
+// five row pointers, each with the two row strides as index registers (x86 addressing), reach the 14
+// rows with no spill in GCC's loop.
+template <int V, bool RowA>
+__attribute__((target("avx512f,fma"), always_inline)) inline void ukr_avx512_tile(int kc, const float* a, size_t lda, const float* b, float* c, int ldc, bool add, int mr,
+                                                                                 int nr, const Epilogue* epi) {
   constexpr int MR = 14, NR = 32;
   __m512 acc[MR][V];
 #pragma GCC unroll 14
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 2
     for (int v = 0; v < V; v++) acc[i][v] = _mm512_setzero_ps();
+  const float* r[5] = {a, a + 3 * lda, a + 6 * lda, a + 9 * lda, a + 12 * lda};
   for (int p = 0; p < kc; p++) {
     __m512 bv[V];
 #pragma GCC unroll 2
     for (int v = 0; v < V; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 14
     for (int i = 0; i < MR; i++) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(RowA ? r[i / 3][(i % 3) * lda] : a[i]);
 #pragma GCC unroll 2
       for (int v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
-    a += MR;
+    if constexpr (RowA) {
+#pragma GCC unroll 5
+      for (int q = 0; q < 5; q++) r[q]++;
+    } else {
+      a += MR;
+    }
     b += NR;
   }
   if constexpr (V == 2) {
-    if (nr == NR) {
+    if (nr == NR && !epi) {
       for (int i = 0; i < mr; i++) {
         float* ci = c + static_cast<size_t>(i) * ldc;
         if (add) {
@@ -166,33 +197,44 @@ __attribute__((target("avx512f,fma"), always_inline)) inline void ukr_avx512_til
       return;
     }
   }
-  // masked columns on the right edge
+  // masked columns on the right edge, and the epilogue in registers
   const __mmask16 m0 = nr >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nr) - 1);
   const __mmask16 m1 = nr <= 16 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << (nr - 16)) - 1);
+  const float* bias = epi ? epi->bias : nullptr;
+  const bool relu = epi && epi->relu;
+  __m512 bv[V];
+  for (int v = 0; v < V; v++) bv[v] = bias ? _mm512_maskz_loadu_ps(v ? m1 : m0, bias + 16 * v) : _mm512_setzero_ps();
   for (int i = 0; i < mr; i++) {
     float* ci = c + static_cast<size_t>(i) * ldc;
     for (int v = 0; v < V; v++) {
       const __mmask16 mv = v ? m1 : m0;
       __m512 x = acc[i][v];
       if (add) x = _mm512_add_ps(_mm512_maskz_loadu_ps(mv, ci + 16 * v), x);
+      x = _mm512_add_ps(x, bv[v]);
+      if (relu) x = _mm512_max_ps(x, _mm512_setzero_ps());  // (a NaN becomes 0, as in unary_f32's x > 0 ? x : 0)
       _mm512_mask_storeu_ps(ci + 16 * v, mv, x);
     }
   }
 }
 
-__attribute__((target("avx512f,fma"))) void ukr_avx512(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
-  if (nr <= 16) ukr_avx512_tile<1>(kc, a, b, c, ldc, add, mr, nr);
-  else ukr_avx512_tile<2>(kc, a, b, c, ldc, add, mr, nr);
+__attribute__((target("avx512f,fma"))) void ukr_avx512(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr, const Epilogue* epi) {
+  if (nr <= 16) ukr_avx512_tile<1, false>(kc, a, 0, b, c, ldc, add, mr, nr, epi);
+  else ukr_avx512_tile<2, false>(kc, a, 0, b, c, ldc, add, mr, nr, epi);
+}
+
+__attribute__((target("avx512f,fma"))) void ukr_avx512_rowa(int kc, const float* a, size_t lda, const float* b, float* c, int ldc, bool add, int nr, const Epilogue* epi) {
+  if (nr <= 16) ukr_avx512_tile<1, true>(kc, a, lda, b, c, ldc, add, 14, nr, epi);
+  else ukr_avx512_tile<2, true>(kc, a, lda, b, c, ldc, add, 14, nr, epi);
 }
 #endif
 
 Isa pick_isa() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return {"avx512", 14, 32, ukr_avx512};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", 6, 16, ukr_avx2};
+  if (__builtin_cpu_supports("avx512f")) return {"avx512", 14, 32, ukr_avx512, ukr_avx512_rowa};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", 6, 16, ukr_avx2, nullptr};
 #endif
-  return {"generic", 4, 8, ukr_generic};
+  return {"generic", 4, 8, ukr_generic, nullptr};
 }
 
 Isa isa = pick_isa();
@@ -346,17 +388,35 @@ inline int k_step(int k) {
 }
 
 // C rows [i0, i0+m), columns [cj, cj+nc) (+)= op(A)'s rows times one packed block of op(B) (rows
-// [pc, pc+kc), nc columns, packed by pack_b), A packed here MC rows at a time into pa.
-void gemm_block(int m, const View& A, int i0, int pc, int kc, const float* pb, int nc, float* C, int ldc, int cj, bool add, float* pa) {
+// [pc, pc+kc), nc columns, packed by pack_b), A packed here MC rows at a time into pa; then `epi` (the
+// bias indexed by C's column from 0) on each tile as the micro-kernel stores it.
+//
+// A row-major (not transposed) A is not packed where the family has an in-place micro-kernel: its full
+// MR-row panels are read where they are, and only a last panel of fewer rows is packed. Packing A took
+// 7.6% of W5's batch-1000 inference (transposing 14-row panels); without it the 126-row blocks of its
+// layers run 196-198 -> 205-206 GFLOP/s (784x256), 197 -> 203 (256x256) and 78 -> 105 (256x10) on one
+// core, and W5 on 2 threads 628-661k -> 669-686k samples/s (3 of 3 interleaved pairs). Except for row
+// strides of a multiple of 512 floats (2 or 4 KB: the panel's 14 rows then share one or two of the L1's
+// 64 sets, more than its 12 ways): K1 n=1024 fell 345-362 -> 314-334 GFLOP/s that way.
+void gemm_block(int m, const View& A, int i0, int pc, int kc, const float* pb, int nc, float* C, int ldc, int cj, bool add, float* pa,
+                const Epilogue& epi = {}) {
+  const bool finish = epi.bias || epi.relu;
+  Epilogue tile;
   const int MR = isa.mr, NR = isa.nr, MC = MR * MC_PANELS;
+  const bool inPlace = isa.rowa && !A.trans && A.ld % 512 != 0;
   for (int ic = 0; ic < m; ic += MC) {
-    const int mc = std::min(MC, m - ic);
-    pack_a(A, i0 + ic, mc, pc, kc, MR, pa);
+    const int mc = std::min(MC, m - ic), packedFrom = inPlace ? mc / MR * MR : 0;
+    if (packedFrom < mc) pack_a(A, i0 + ic + packedFrom, mc - packedFrom, pc, kc, MR, pa);
     for (int jr = 0; jr < nc; jr += NR) {
       const float* bp = pb + static_cast<size_t>(jr / NR) * kc * NR;
+      const int nr = std::min(NR, nc - jr);
+      tile = {epi.bias ? epi.bias + cj + jr : nullptr, epi.relu};
       for (int ir = 0; ir < mc; ir += MR) {
-        isa.ukr(kc, pa + static_cast<size_t>(ir / MR) * kc * MR, bp, C + static_cast<size_t>(i0 + ic + ir) * ldc + cj + jr, ldc, add, std::min(MR, mc - ir),
-                std::min(NR, nc - jr));
+        float* c = C + static_cast<size_t>(i0 + ic + ir) * ldc + cj + jr;
+        if (ir < packedFrom)
+          isa.rowa(kc, A.p + static_cast<size_t>(i0 + ic + ir) * A.ld + pc, static_cast<size_t>(A.ld), bp, c, ldc, add, nr, finish ? &tile : nullptr);
+        else
+          isa.ukr(kc, pa + static_cast<size_t>((ir - packedFrom) / MR) * kc * MR, bp, c, ldc, add, std::min(MR, mc - ir), nr, finish ? &tile : nullptr);
       }
     }
   }
@@ -541,12 +601,12 @@ const char* gemm_isa() { return isa.name; }
 bool gemm_set_isa(const char* name) {
   const Isa best = pick_isa();
   if (std::strcmp(name, "generic") == 0) {
-    isa = {"generic", 4, 8, ukr_generic};
+    isa = {"generic", 4, 8, ukr_generic, nullptr};
     return true;
   }
 #if defined(__x86_64__)
   if (std::strcmp(name, "avx2") == 0 && std::strcmp(best.name, "generic") != 0) {
-    isa = {"avx2", 6, 16, ukr_avx2};
+    isa = {"avx2", 6, 16, ukr_avx2, nullptr};
     return true;
   }
   if (std::strcmp(name, "avx512") == 0 && std::strcmp(best.name, "avx512") == 0) {
@@ -776,13 +836,14 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j
   }
 }
 
-void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float* c, int ldc, bool accumulate) {
+void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float* c, int ldc, bool accumulate, const Epilogue& epi) {
   const int k = B.k, n = B.n;
   if (m <= 0 || n <= 0) return;
   const View A{a, lda, false};
   if (k == 0) {
     if (!accumulate)
       for (int i = 0; i < m; i++) std::memset(c + static_cast<size_t>(i) * ldc, 0, sizeof(float) * n);
+    apply_epilogue(c, ldc, m, n, epi);
     return;
   }
   const size_t needA = static_cast<size_t>(isa.mr) * MC_PANELS * KC;
@@ -792,7 +853,7 @@ void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float
     const int nc = std::min(NC, n - jc), ncr = (nc + NR - 1) / NR * NR;
     for (int pc = 0; pc < k; pc += kstep)
       gemm_block(m, A, 0, pc, std::min(kstep, k - pc), B.data.data() + packed_step(jc, k, ncr, pc), nc, c, ldc, jc, accumulate || pc > 0,
-                 pa);
+                 pa, pc + kstep >= k ? epi : Epilogue{});
   }
 }
 

@@ -77,8 +77,15 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& b, int j0, int j
  * not) 9.1-9.5 us against 9.0-10.1 with 256x256 split too, in 5 of 6 interleaved pairs.
  */
 constexpr double kSplitGemvMacs = 131072.0;
-/** C[m, n] (+)= A[m, k] (row-major, not transposed) times a packed op(B), on the calling thread. */
-void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate);
+/** What a product does to C's finished tiles while they are in cache: adds `bias` (one value per column
+ * of C, or null), then ReLU when `relu`. */
+struct Epilogue {
+  const float* bias = nullptr;
+  bool relu = false;
+};
+/** C[m, n] (+)= A[m, k] (row-major, not transposed) times a packed op(B), then `epi`, on the calling
+ * thread. */
+void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate, const Epilogue& epi = {});
 
 /** Threads used by the kernels (the caller included). */
 int num_threads();
