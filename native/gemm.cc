@@ -43,7 +43,7 @@ struct Isa {
   const char* name;
   int mr, nr;
   Ukr ukr;
-  UkrRowA rowa;  // null where the family has none (A is then always packed)
+  UkrRowA rowa;  // null where the family has none (the portable one: A is then always packed)
 };
 
 // Writes an MR x NR tile held in `tmp` (row stride nr_full) into C, adding when `add`.
@@ -53,7 +53,9 @@ inline void store_partial(const float* tmp, int nrFull, float* c, int ldc, bool 
 }
 
 // An epilogue on an mr x nr block of C in memory: the bias (bias[j] for column j), then ReLU. The
-// AVX-512 kernel applies it in registers instead.
+// AVX-512 and AVX2 kernels apply it in registers as they store (applied on the stored AVX-512 tile from
+// memory it cost 4.4% of W5's samples, as much as the passes it replaced; in registers nothing
+// measurable; the AVX2 kernel's W5 on 2 threads 332-340k -> 346-358k samples/s with it).
 NEURONA_CLONES void apply_epilogue(float* c, int ldc, int mr, int nr, const Epilogue& epi) {
   for (int i = 0; i < mr; i++) {
     float* ci = c + static_cast<size_t>(i) * ldc;
@@ -83,38 +85,47 @@ void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool
 // The tile's accumulators (12 for the full 6x16 tile) are named variables, not an array: with an array
 // GCC 12 kept a copy of every accumulator on the stack, one store per FMA, and the kernel ran at a third
 // of the FMA peak. V vectors a row: 2 (the full tile), or 1 for a right edge of at most 8 columns (half
-// the multiply-adds); the second vector's variables are then never touched.
-template <int V>
-__attribute__((target("avx2,fma"), always_inline)) inline void ukr_avx2_tile(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr) {
+// the multiply-adds); the second vector's variables are then never touched. A is a packed micro-panel,
+// or with RowA 6 rows of a row-major A read in place (two row pointers, the row strides as index
+// registers; all 6 rows must exist).
+template <int V, bool RowA>
+__attribute__((target("avx2,fma"), always_inline)) inline void ukr_avx2_tile(int kc, const float* a, size_t lda, const float* b, float* c, int ldc, bool add, int mr, int nr,
+                                                                            const Epilogue* epi) {
   constexpr int NR = 16;
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const float* r1 = a + 3 * lda;
   for (int p = 0; p < kc; p++) {
     const __m256 b0 = _mm256_loadu_ps(b), b1 = V == 2 ? _mm256_loadu_ps(b + 8) : b0;
     __m256 ai = _mm256_broadcast_ss(a);
     c00 = _mm256_fmadd_ps(ai, b0, c00);
     if (V == 2) c01 = _mm256_fmadd_ps(ai, b1, c01);
-    ai = _mm256_broadcast_ss(a + 1);
+    ai = _mm256_broadcast_ss(RowA ? a + lda : a + 1);
     c10 = _mm256_fmadd_ps(ai, b0, c10);
     if (V == 2) c11 = _mm256_fmadd_ps(ai, b1, c11);
-    ai = _mm256_broadcast_ss(a + 2);
+    ai = _mm256_broadcast_ss(RowA ? a + 2 * lda : a + 2);
     c20 = _mm256_fmadd_ps(ai, b0, c20);
     if (V == 2) c21 = _mm256_fmadd_ps(ai, b1, c21);
-    ai = _mm256_broadcast_ss(a + 3);
+    ai = _mm256_broadcast_ss(RowA ? r1 : a + 3);
     c30 = _mm256_fmadd_ps(ai, b0, c30);
     if (V == 2) c31 = _mm256_fmadd_ps(ai, b1, c31);
-    ai = _mm256_broadcast_ss(a + 4);
+    ai = _mm256_broadcast_ss(RowA ? r1 + lda : a + 4);
     c40 = _mm256_fmadd_ps(ai, b0, c40);
     if (V == 2) c41 = _mm256_fmadd_ps(ai, b1, c41);
-    ai = _mm256_broadcast_ss(a + 5);
+    ai = _mm256_broadcast_ss(RowA ? r1 + 2 * lda : a + 5);
     c50 = _mm256_fmadd_ps(ai, b0, c50);
     if (V == 2) c51 = _mm256_fmadd_ps(ai, b1, c51);
-    a += 6;
+    if (RowA) {
+      a++;
+      r1++;
+    } else {
+      a += 6;
+    }
     b += NR;
   }
   const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   if constexpr (V == 2) {
-    if (nr == NR) {
+    if (nr == NR && !epi) {
       for (int i = 0; i < mr; i++) {
         float* ci = c + static_cast<size_t>(i) * ldc;
         if (add) {
@@ -128,25 +139,35 @@ __attribute__((target("avx2,fma"), always_inline)) inline void ukr_avx2_tile(int
       return;
     }
   }
-  // masked columns on the right edge (lane j is written when j < nr)
+  // masked columns on the right edge (lane j is written when j < nr), and the epilogue in registers
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lane);
   const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lane);
+  const float* bias = epi ? epi->bias : nullptr;
+  const bool relu = epi && epi->relu;
+  __m256 bv[V];
+  for (int v = 0; v < V; v++) bv[v] = bias ? _mm256_maskload_ps(bias + 8 * v, v ? m1 : m0) : _mm256_setzero_ps();
   for (int i = 0; i < mr; i++) {
     float* ci = c + static_cast<size_t>(i) * ldc;
     for (int v = 0; v < V; v++) {
       const __m256i mv = v ? m1 : m0;
       __m256 x = rows[i][v];
       if (add) x = _mm256_add_ps(_mm256_maskload_ps(ci + 8 * v, mv), x);
+      x = _mm256_add_ps(x, bv[v]);
+      if (relu) x = _mm256_max_ps(x, _mm256_setzero_ps());  // (a NaN becomes 0, as in unary_f32)
       _mm256_maskstore_ps(ci + 8 * v, mv, x);
     }
   }
 }
 
 __attribute__((target("avx2,fma"))) void ukr_avx2(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr, const Epilogue* epi) {
-  if (nr <= 8) ukr_avx2_tile<1>(kc, a, b, c, ldc, add, mr, nr);
-  else ukr_avx2_tile<2>(kc, a, b, c, ldc, add, mr, nr);
-  if (epi) apply_epilogue(c, ldc, mr, nr, *epi);
+  if (nr <= 8) ukr_avx2_tile<1, false>(kc, a, 0, b, c, ldc, add, mr, nr, epi);
+  else ukr_avx2_tile<2, false>(kc, a, 0, b, c, ldc, add, mr, nr, epi);
+}
+
+__attribute__((target("avx2,fma"))) void ukr_avx2_rowa(int kc, const float* a, size_t lda, const float* b, float* c, int ldc, bool add, int nr, const Epilogue* epi) {
+  if (nr <= 8) ukr_avx2_tile<1, true>(kc, a, lda, b, c, ldc, add, 6, nr, epi);
+  else ukr_avx2_tile<2, true>(kc, a, lda, b, c, ldc, add, 6, nr, epi);
 }
 
 // The AVX-512 tile, 14 rows of V vectors: 2 (the full 14x32 tile, 28 accumulators), or 1 for a right
@@ -232,7 +253,7 @@ Isa pick_isa() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return {"avx512", 14, 32, ukr_avx512, ukr_avx512_rowa};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", 6, 16, ukr_avx2, nullptr};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", 6, 16, ukr_avx2, ukr_avx2_rowa};
 #endif
   return {"generic", 4, 8, ukr_generic, nullptr};
 }
@@ -395,7 +416,8 @@ inline int k_step(int k) {
 // MR-row panels are read where they are, and only a last panel of fewer rows is packed. Packing A took
 // 7.6% of W5's batch-1000 inference (transposing 14-row panels); without it the 126-row blocks of its
 // layers run 196-198 -> 205-206 GFLOP/s (784x256), 197 -> 203 (256x256) and 78 -> 105 (256x10) on one
-// core, and W5 on 2 threads 628-661k -> 669-686k samples/s (3 of 3 interleaved pairs). Except for row
+// core, and W5 on 2 threads 628-661k -> 669-686k samples/s (3 of 3 interleaved pairs); the AVX2 kernel
+// (6-row panels) 98 -> 104, 97 -> 98 and 42 -> 60 GFLOP/s, W5 346-358k -> 358-372k. Except for row
 // strides of a multiple of 512 floats (2 or 4 KB: the panel's 14 rows then share one or two of the L1's
 // 64 sets, more than its 12 ways): K1 n=1024 fell 345-362 -> 314-334 GFLOP/s that way.
 void gemm_block(int m, const View& A, int i0, int pc, int kc, const float* pb, int nc, float* C, int ldc, int cj, bool add, float* pa,
@@ -606,7 +628,7 @@ bool gemm_set_isa(const char* name) {
   }
 #if defined(__x86_64__)
   if (std::strcmp(name, "avx2") == 0 && std::strcmp(best.name, "generic") != 0) {
-    isa = {"avx2", 6, 16, ukr_avx2, nullptr};
+    isa = {"avx2", 6, 16, ukr_avx2, ukr_avx2_rowa};
     return true;
   }
   if (std::strcmp(name, "avx512") == 0 && std::strcmp(best.name, "avx512") == 0) {
