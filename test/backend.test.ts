@@ -33,8 +33,9 @@ function matmulCases(be: Backend, label: string): void {
     [4, 8, 2048, true, false], [129, 65, 257, false, true], [1, 300, 200, false, true], [3, 17, 50, true, false], [2, 40, 33, true, true],
     [16, 784, 1, true, false], [40, 70, 1, false, true], [33, 65, 1, true, true],
     [1, 300, 200, false, false], [3, 70, 301, false, true], [2, 45, 517, false, false], [1, 255, 785, false, true],
-    // A read in place by the AVX-512 kernel: whole 14-row panels and a packed rest, k over two blocks
-    [30, 40, 1500, false, false],
+    // A read in place by the AVX-512/AVX2 kernels: whole row panels and a packed rest, k over two blocks;
+    // a row stride of 1024 floats, which is packed instead
+    [30, 40, 1500, false, false], [20, 24, 1024, false, false],
     // operands of at most 16 floats (V8 keeps them on its heap; the native backend copies them to scratch)
     [1, 8, 300, false, true], [1, 300, 8, true, false], [300, 1, 8, false, true],
     // outer products big enough for the WASM kernel: a transposed B, and C's rows over several slices
