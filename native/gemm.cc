@@ -1,8 +1,10 @@
 // Single-precision GEMM: BLIS-style blocking (B packed in KC x NR micro-panels, A in MR x KC
 // micro-panels) around a register-blocked micro-kernel: AVX-512 14x32 (28 zmm accumulators), AVX2
 // 6x16 (12 ymm), or a portable 4x8 loop; a right edge of at most half a tile (a classifier's 10 outputs)
-// runs the vector-wide half of the tile. Transposed operands are read by the packing routines, so the
-// backward pass never copies a transpose. Work is split over the thread pool by rows or columns of C.
+// runs the vector-wide half of the tile. The AVX-512 and AVX2 kernels also read a row-major A's whole
+// row panels in place (see gemm_block), and can add a bias and apply ReLU as they store (Epilogue).
+// Transposed operands are read by the packing routines, so the backward pass never copies a transpose.
+// Work is split over the thread pool by rows or columns of C.
 #include "clones.h"
 #include <algorithm>
 #include <cstring>
