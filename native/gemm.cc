@@ -70,6 +70,12 @@ NEURONA_CLONES void apply_epilogue(float* c, int ldc, int mr, int nr, const Epil
   }
 }
 
+// The same on C's rows [i0, i0 + m) and columns [j0, j0 + n), with the bias indexed by C's column (for
+// the paths that do not go through a micro-kernel: k of 0 or 1, a few rows).
+void epilogue_on(float* C, int ldc, int i0, int m, int j0, int n, const Epilogue& epi) {
+  if (epi.bias || epi.relu) apply_epilogue(C + static_cast<size_t>(i0) * ldc + j0, ldc, m, n, {epi.bias ? epi.bias + j0 : nullptr, epi.relu});
+}
+
 void ukr_generic(int kc, const float* a, const float* b, float* c, int ldc, bool add, int mr, int nr, const Epilogue* epi) {
   constexpr int MR = 4, NR = 8;
   float acc[MR * NR] = {0};
@@ -447,11 +453,12 @@ void gemm_block(int m, const View& A, int i0, int pc, int kc, const float* pb, i
 }
 
 // One thread's GEMM over C rows [i0, i0+m) and columns [j0, j0+n).
-void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int j0, float* C, int ldc, bool accumulate) {
+void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int j0, float* C, int ldc, bool accumulate, const Epilogue& epi) {
   const int MR = isa.mr, NR = isa.nr, MC = MR * MC_PANELS;
   if (k == 0) {
     if (!accumulate)
       for (int i = 0; i < m; i++) std::memset(C + static_cast<size_t>(i0 + i) * ldc + j0, 0, sizeof(float) * n);
+    epilogue_on(C, ldc, i0, m, j0, n, epi);
     return;
   }
   const size_t needA = static_cast<size_t>(MC) * KC, needB = static_cast<size_t>((std::min(n, NC) + NR - 1) / NR * NR) * KC;
@@ -463,7 +470,7 @@ void gemm_serial(int m, int n, int k, const View& A, int i0, const View& B, int 
     for (int pc = 0; pc < k; pc += kstep) {
       const int kc = std::min(kstep, k - pc);
       pack_b(B, pc, kc, j0 + jc, nc, NR, pb);
-      gemm_block(m, A, i0, pc, kc, pb, nc, C, ldc, j0 + jc, accumulate || pc > 0, pa);
+      gemm_block(m, A, i0, pc, kc, pb, nc, C, ldc, j0 + jc, accumulate || pc > 0, pa, pc + kc >= k ? epi : Epilogue{});
     }
   }
 }
@@ -644,11 +651,13 @@ bool gemm_set_isa(const char* name) {
 namespace {
 
 // sgemm on at most maxThreads threads (the caller included).
-void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
+void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate,
+              const Epilogue& epi) {
   if (m <= 0 || n <= 0) return;
   const View A{a, lda, transA}, B{b, ldb, transB};
   if (k == 1) {
     gemm_rank1(m, n, A, B, c, ldc, accumulate);
+    epilogue_on(c, ldc, 0, m, 0, n, epi);
     return;
   }
   if (m < 4) {
@@ -659,12 +668,14 @@ void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool
     const int chunks = std::min(t, n / 16);
     if (t <= 1 || chunks <= 1) {
       gemm_few_rows(m, n, k, A, B, c, ldc, accumulate, bufA.get(k));
+      epilogue_on(c, ldc, 0, m, 0, n, epi);
       return;
     }
     parallel_run(chunks, [&](int id) {
       const int j0 = n * id / chunks, j1 = n * (id + 1) / chunks;
       const View Bj{transB ? b + static_cast<size_t>(j0) * ldb : b + j0, ldb, transB};
       gemm_few_rows(m, j1 - j0, k, A, Bj, c + j0, ldc, accumulate, bufA.get(k));
+      epilogue_on(c, ldc, 0, m, j0, j1 - j0, epi);
     });
     return;
   }
@@ -673,7 +684,7 @@ void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool
   // Below ~1 MFLOP a second thread costs more than it saves.
   if (t > 1 && flops < 1.0e6) t = 1;
   if (t <= 1) {
-    gemm_serial(m, n, k, A, 0, B, 0, c, ldc, accumulate);
+    gemm_serial(m, n, k, A, 0, B, 0, c, ldc, accumulate, epi);
     return;
   }
   const int MR = isa.mr, NR = isa.nr;
@@ -691,7 +702,7 @@ void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool
     parallel_run(chunks, [&](int id) {
       const int p0 = panels * id / chunks, p1 = panels * (id + 1) / chunks;
       const int j0 = p0 * NR, j1 = std::min(n, p1 * NR);
-      if (j1 > j0) gemm_serial(m, j1 - j0, k, A, 0, B, j0, c, ldc, accumulate);
+      if (j1 > j0) gemm_serial(m, j1 - j0, k, A, 0, B, j0, c, ldc, accumulate, epi);
     });
   } else {
     const int panels = (m + MR - 1) / MR;
@@ -699,19 +710,19 @@ void sgemm_on(int maxThreads, int m, int n, int k, const float* a, int lda, bool
     parallel_run(chunks, [&](int id) {
       const int p0 = panels * id / chunks, p1 = panels * (id + 1) / chunks;
       const int i0 = p0 * MR, i1 = std::min(m, p1 * MR);
-      if (i1 > i0) gemm_serial(i1 - i0, n, k, A, i0, B, 0, c, ldc, accumulate);
+      if (i1 > i0) gemm_serial(i1 - i0, n, k, A, i0, B, 0, c, ldc, accumulate, epi);
     });
   }
 }
 
 }  // namespace
 
-void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
-  sgemm_on(num_threads(), m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate);
+void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate, const Epilogue& epi) {
+  sgemm_on(num_threads(), m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, epi);
 }
 
 void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB, float* c, int ldc, bool accumulate) {
-  sgemm_on(1, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate);
+  sgemm_on(1, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, {});
 }
 
 // The packed layout: for each block of NC columns, for each step of k, that block's panels as pack_b
@@ -867,7 +878,7 @@ void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float
   if (k == 0) {
     if (!accumulate)
       for (int i = 0; i < m; i++) std::memset(c + static_cast<size_t>(i) * ldc, 0, sizeof(float) * n);
-    apply_epilogue(c, ldc, m, n, epi);
+    epilogue_on(c, ldc, 0, m, 0, n, epi);
     return;
   }
   const size_t needA = static_cast<size_t>(isa.mr) * MC_PANELS * KC;

@@ -15,12 +15,20 @@ const char* gemm_isa();
 /** Forces a micro-kernel family (for conformance tests); returns false if the CPU lacks it. */
 bool gemm_set_isa(const char* name);
 
+/** What a product does to C's finished tiles while they are in cache: adds `bias` (one value per column
+ * of C, or null), then ReLU when `relu`. */
+struct Epilogue {
+  const float* bias = nullptr;
+  bool relu = false;
+};
+
 /**
  * C[m,n] (row-major, leading dimension ldc) = (accumulate ? C : 0) + op(A)[m,k] * op(B)[k,n], where
- * op(A)(i,p) = transA ? A[p*lda + i] : A[i*lda + p], and likewise for B. Splits the work over the pool.
+ * op(A)(i,p) = transA ? A[p*lda + i] : A[i*lda + p], and likewise for B, then `epi`. Splits the work
+ * over the pool.
  */
 void sgemm(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB,
-           float* c, int ldc, bool accumulate);
+           float* c, int ldc, bool accumulate, const Epilogue& epi = {});
 
 /** The same on the calling thread only (for kernels that split their own work over the pool). */
 void sgemm_serial(int m, int n, int k, const float* a, int lda, bool transA, const float* b, int ldb, bool transB,
@@ -77,12 +85,6 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& b, int j0, int j
  * not) 9.1-9.5 us against 9.0-10.1 with 256x256 split too, in 5 of 6 interleaved pairs.
  */
 constexpr double kSplitGemvMacs = 131072.0;
-/** What a product does to C's finished tiles while they are in cache: adds `bias` (one value per column
- * of C, or null), then ReLU when `relu`. */
-struct Epilogue {
-  const float* bias = nullptr;
-  bool relu = false;
-};
 /** C[m, n] (+)= A[m, k] (row-major, not transposed) times a packed op(B), then `epi`, on the calling
  * thread. */
 void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate, const Epilogue& epi = {});

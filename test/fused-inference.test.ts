@@ -279,3 +279,32 @@ test('WASM mlpForwardF32 called directly: without a key (nothing kept) it equals
   }
   assert.equal(wasm.mlpForwardF32!(args(randn([17, 300]), new Float32Array(17 * 6))), false, 'more than 16 rows: the ops');
 });
+
+test('native mlpForward without a packed-weights slot: the bias and ReLU of 1-3 rows (split over the threads or not), some rows and many rows', { skip: loadNativeAddon() === null && 'native addon not built' }, () => {
+  // (no slot: 1-3 and 4-503 rows take sgemm with the bias and ReLU in its epilogue, 504 and more pack the weights for the call)
+  const addon = loadNativeAddon()!;
+  manualSeed(3);
+  const sizes = [300, 512, 7];
+  const f32 = (shape: number[]): Float32Array => randn(shape).contiguousData() as Float32Array;
+  const w = [f32([512, 300]), f32([7, 512])];
+  const b = [f32([512]), f32([7])];
+  for (const rows of [1, 3, 20, 600]) {
+    const x = f32([rows, 300]);
+    const out = new Float32Array(rows * 7);
+    addon.mlpForward(x, rows, out, 300, -1, 1, w[0]!, b[0]!, 512, 1, w[1]!, b[1]!, 7, 0);
+    let worst = 0;
+    for (let r = 0; r < rows; r++) {
+      const h = Array.from({ length: sizes[1]! }, (_, j) => {
+        let s = b[0]![j]!;
+        for (let p = 0; p < 300; p++) s += x[r * 300 + p]! * w[0]![j * 300 + p]!;
+        return Math.max(s, 0);
+      });
+      for (let j = 0; j < 7; j++) {
+        let s = b[1]![j]!;
+        for (let p = 0; p < 512; p++) s += h[p]! * w[1]![j * 512 + p]!;
+        worst = Math.max(worst, Math.abs(s - out[r * 7 + j]!) / (1 + Math.abs(s)));
+      }
+    }
+    assert.ok(worst < 1e-4, `${rows} rows: max relative difference ${worst}`);
+  }
+});
