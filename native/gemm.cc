@@ -257,13 +257,20 @@ __attribute__((target("avx512f,fma"))) void ukr_avx512_rowa(int kc, const float*
 }
 #endif
 
+// The micro-kernel families, each written once (pick_isa chooses by CPU, gemm_set_isa by name).
+constexpr Isa kGeneric{"generic", 4, 8, ukr_generic, nullptr};
+#if defined(__x86_64__)
+constexpr Isa kAvx2{"avx2", 6, 16, ukr_avx2, ukr_avx2_rowa};
+constexpr Isa kAvx512{"avx512", 14, 32, ukr_avx512, ukr_avx512_rowa};
+#endif
+
 Isa pick_isa() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return {"avx512", 14, 32, ukr_avx512, ukr_avx512_rowa};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", 6, 16, ukr_avx2, ukr_avx2_rowa};
+  if (__builtin_cpu_supports("avx512f")) return kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kAvx2;
 #endif
-  return {"generic", 4, 8, ukr_generic, nullptr};
+  return kGeneric;
 }
 
 Isa isa = pick_isa();
@@ -631,17 +638,17 @@ const char* gemm_isa() { return isa.name; }
 
 bool gemm_set_isa(const char* name) {
   const Isa best = pick_isa();
-  if (std::strcmp(name, "generic") == 0) {
-    isa = {"generic", 4, 8, ukr_generic, nullptr};
+  if (std::strcmp(name, kGeneric.name) == 0) {
+    isa = kGeneric;
     return true;
   }
 #if defined(__x86_64__)
-  if (std::strcmp(name, "avx2") == 0 && std::strcmp(best.name, "generic") != 0) {
-    isa = {"avx2", 6, 16, ukr_avx2, ukr_avx2_rowa};
+  if (std::strcmp(name, kAvx2.name) == 0 && std::strcmp(best.name, kGeneric.name) != 0) {
+    isa = kAvx2;
     return true;
   }
-  if (std::strcmp(name, "avx512") == 0 && std::strcmp(best.name, "avx512") == 0) {
-    isa = best;
+  if (std::strcmp(name, kAvx512.name) == 0 && std::strcmp(best.name, kAvx512.name) == 0) {
+    isa = kAvx512;
     return true;
   }
 #endif
@@ -831,13 +838,14 @@ void gemv_panels_generic(int kc, const float* x, const float* p0, const float* p
 
 }  // namespace
 
-void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j1, float* y, int ldy, bool accumulate) {
+void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j1, float* y, int ldy, bool accumulate, const Epilogue& epi) {
   const int k = B.k, n = B.n, NR = isa.nr;
   j1 = std::min(j1, n);
   if (m <= 0 || j1 <= j0) return;
   if (k == 0) {
     if (!accumulate)
       for (int r = 0; r < m; r++) std::memset(y + static_cast<size_t>(r) * ldy + j0, 0, sizeof(float) * (j1 - j0));
+    epilogue_on(y, ldy, 0, m, j0, j1 - j0, epi);
     return;
   }
   using Panels = void (*)(int, const float*, const float*, const float*, float*, bool, int);
@@ -869,6 +877,7 @@ void gemv_packed(int m, const float* x, int ldx, const PackedB& B, int j0, int j
       }
     }
   }
+  epilogue_on(y, ldy, 0, m, j0, j1 - j0, epi);
 }
 
 void sgemm_packed_serial(int m, const float* a, int lda, const PackedB& B, float* c, int ldc, bool accumulate, const Epilogue& epi) {

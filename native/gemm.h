@@ -73,10 +73,11 @@ bool packed_current(const PackedB& b);
 int packed_panel_width();
 /**
  * A few rows (a GEMV each): y[r, j] (+)= sum_p x[r, p] * B(p, j) for r < m and columns [j0, j1) of a
- * packed B, j0 a multiple of packed_panel_width(), on the calling thread. The packing is one contiguous
- * stream per panel, read at close to the cache's bandwidth (half the time of dot products over W's rows).
+ * packed B, j0 a multiple of packed_panel_width(), then `epi` on those columns (its bias indexed by y's
+ * column), on the calling thread. The packing is one contiguous stream per panel, read at close to the
+ * cache's bandwidth (half the time of dot products over W's rows).
  */
-void gemv_packed(int m, const float* x, int ldx, const PackedB& b, int j0, int j1, float* y, int ldy, bool accumulate);
+void gemv_packed(int m, const float* x, int ldx, const PackedB& b, int j0, int j1, float* y, int ldy, bool accumulate, const Epilogue& epi = {});
 /**
  * Multiply-adds from which a product of 1-3 rows (GEMVs: the weights are the traffic) is split over the
  * threads. A split costs a hand-off, ~1 us here (a cache line takes ~0.3 us between the two cores, and a

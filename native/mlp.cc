@@ -270,27 +270,23 @@ namespace {
 // panels every call, so each core's share of the weights stays in its L2).
 enum class Product { kSgemm, kPackedBlock, kPackedGemv };
 
-// One layer of inference on rows [0, R) of `in`: dst = act(in·Wᵀ + b). The products take the bias and
-// a ReLU in the micro-kernel's store (W5's batch of 1000: a bias copy before the product and a ReLU pass
-// after it were 5% of its samples in perf); the GEMVs over the packed W start from a copy of the bias
-// and are followed by the activation's pass, as sigmoid and tanh always are.
+// One layer of inference on rows [0, R) of `in`: dst = act(in·Wᵀ + b). Every product takes the bias and
+// a ReLU as its epilogue (gemm.h), on the tiles or columns it has just written (W5's batch of 1000: a
+// bias copy before the product and a ReLU pass after it were 5% of its samples in perf); sigmoid and
+// tanh are a pass after it.
 void forward_layer(const MlpLayer& L, const float* in, size_t R, float* dst, Product how, const PackedB* pw) {
-  const size_t o = static_cast<size_t>(L.out);
   const int rows = static_cast<int>(R);
-  const bool gemv = how == Product::kPackedGemv;
   const Epilogue epi{L.b, L.act == 1};
   if (how == Product::kSgemm) {
     sgemm(rows, L.out, L.in, in, L.in, false, L.w, L.in, true, dst, L.out, false, epi);
   } else if (how == Product::kPackedBlock) {
     sgemm_packed_serial(rows, in, L.in, *pw, dst, L.out, false, epi);
   } else {
-    if (L.b)
-      for (size_t r = 0; r < R; r++) std::memcpy(dst + r * o, L.b, sizeof(float) * o);
     const int NR = packed_panel_width(), pairs = (L.out + 2 * NR - 1) / (2 * NR);
     const int chunks = static_cast<double>(R) * L.out * L.in >= kSplitGemvMacs ? std::min(num_threads(), pairs) : 1;
-    parallel_run(chunks, [&](int id) { gemv_packed(rows, in, L.in, *pw, pairs * id / chunks * 2 * NR, pairs * (id + 1) / chunks * 2 * NR, dst, L.out, L.b != nullptr); });
+    parallel_run(chunks, [&](int id) { gemv_packed(rows, in, L.in, *pw, pairs * id / chunks * 2 * NR, pairs * (id + 1) / chunks * 2 * NR, dst, L.out, false, epi); });
   }
-  if ((gemv && L.act == 1) || L.act == 2 || L.act == 3) unary_f32(L.act == 1 ? kRelu : L.act == 2 ? kSigmoid : kTanh, dst, dst, R * o);
+  if (L.act == 2 || L.act == 3) unary_f32(L.act == 2 ? kSigmoid : kTanh, dst, dst, R * static_cast<size_t>(L.out));
 }
 
 // Rows per block of the many-rows path (a multiple of both micro-kernels' MR, 6 and 14), and the rows
